@@ -1,0 +1,71 @@
+import { test, expect } from '@playwright/test';
+import { startServe, type ServeProcess } from '../fixtures/serve-process';
+
+let serve: ServeProcess;
+
+test.beforeAll(async () => {
+  serve = await startServe();
+});
+
+test.afterAll(async () => {
+  await serve?.stop();
+});
+
+test('the shell loads, a new board survives a reload', async ({ page }, testInfo) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      consoleErrors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+
+  await page.goto(serve.link);
+  await expect(page.getByRole('heading', { name: 'MENTOR Studio' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Boards' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Board canvas' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Queue and gallery' })).toBeVisible();
+  await expect(page.getByText('No boards yet')).toBeVisible();
+  // The token leaves the address bar once the page has it.
+  expect(page.url()).not.toContain(serve.token);
+
+  await page.getByRole('button', { name: 'New board' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New board' });
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('Cat pixel art');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog).toBeHidden();
+  const boards = page.getByRole('region', { name: 'Boards' });
+  await expect(boards.getByText('Cat pixel art')).toBeVisible();
+  await expect(page.getByText('This board is empty')).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'MENTOR Studio' })).toBeVisible();
+  await expect(boards.getByText('Cat pixel art')).toBeVisible();
+  await expect(page.getByText('This board is empty')).toBeVisible();
+
+  const screenshot = await page.screenshot({ path: testInfo.outputPath('studio-shell-1280x800.png') });
+  await testInfo.attach('studio shell', { body: screenshot, contentType: 'image/png' });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a board name the contract refuses is explained in the dialog, and nothing is created', async ({ page }) => {
+  await page.goto(serve.link);
+  await page.getByRole('button', { name: 'New board' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New board' });
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('   ');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog.getByText('A board needs a name')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  const listed = await page.request.post(`${serve.baseUrl}api/rpc/boards:list`, {
+    headers: { Authorization: `Bearer ${serve.token}` },
+    data: {},
+  });
+  const body = (await listed.json()) as { value: { boards: { name: string }[] } };
+  expect(body.value.boards.map((board) => board.name)).not.toContain('');
+});
+
+test('a page opened without the token says how to get in', async ({ page }) => {
+  await page.goto(serve.baseUrl);
+  await expect(page.getByText(/no valid access token/i)).toBeVisible();
+});

@@ -30,6 +30,8 @@ export const errorCodes = [
   'library_unavailable',
   /** The request contradicts the current state (e.g. a name already taken). */
   'conflict',
+  /** The window could not reach main (connection lost, timed out); the call may not have run. */
+  'unreachable',
   /** A bug or an unexpected failure in main; the stack is in main's log, not here. */
   'internal',
 ] as const;

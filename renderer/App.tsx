@@ -65,6 +65,8 @@ function Studio() {
             connected={connection.kind === 'open'}
             libraryUsable={libraryUsable || health === null}
             boards={boards}
+            loadFailed={boardsModel.loadFailed}
+            onReload={boardsModel.reload}
             selected={selected}
             canCreate={canCreate}
             onNewBoard={openNewBoard}

@@ -38,6 +38,8 @@ export async function buildMain() {
       outdir: 'out',
       outExtension: { '.js': '.cjs' },
       external: ['electron'],
+      // zod comes along through the contract; minifying keeps the sandboxed preload small.
+      minify: true,
     }),
   ]);
 }

@@ -36,7 +36,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const port = (server.address() as AddressInfo).port;
   const hostNames = isLoopbackHost(options.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [options.host];
   const allowed = new AllowedOrigins(hostNames, port);
-  const csp = contentSecurityPolicy({ connectSrc: allowed.list.flatMap((host) => [`ws://${host}`, `wss://${host}`]) });
+  // CSP host sources cannot name a bracketed IPv6 address; 'self' already covers the page's own socket.
+  const socketSources = allowed.list.filter((host) => !host.startsWith('[')).map((host) => `ws://${host}`);
+  const csp = contentSecurityPolicy({ connectSrc: socketSources });
 
   server.on('request', (request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {

@@ -14,14 +14,28 @@ interface BoardCanvasAreaProps {
   connected: boolean;
   libraryUsable: boolean;
   boards: Board[] | null;
+  /** The list could not be read; offers to try again. */
+  loadFailed: boolean;
+  onReload(): void;
   selected: Board | null;
   canCreate: boolean;
   onNewBoard(): void;
 }
 
-function Content({ connected, libraryUsable, boards, selected, canCreate, onNewBoard }: BoardCanvasAreaProps) {
+function Content(props: BoardCanvasAreaProps) {
+  const { connected, libraryUsable, boards, loadFailed, onReload, selected, canCreate, onNewBoard } = props;
   if (!libraryUsable && boards === null) {
     return <EmptyState titleComponent="h2" title="The library cannot be used" hint="See the message above." />;
+  }
+  if (boards === null && loadFailed) {
+    return (
+      <EmptyState
+        titleComponent="h2"
+        title="The board list could not be read"
+        hint="The reason was shown at the bottom of the window."
+        action={<Button onClick={onReload}>Try again</Button>}
+      />
+    );
   }
   if (boards === null) {
     return (

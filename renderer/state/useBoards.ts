@@ -12,6 +12,10 @@ import { useConnectionSession, useStudioClient } from './studio-client-context';
 export interface BoardsModel {
   /** Null until the first list arrives (or while the library cannot be used). */
   boards: Board[] | null;
+  /** Set when the last attempt to read the list failed (the error was reported too). */
+  loadFailed: boolean;
+  /** Reads the list again. */
+  reload(): void;
   /** The remembered board if it still exists, else the first one. */
   selected: Board | null;
   select(id: string): void;
@@ -26,6 +30,7 @@ export function useBoards({ enabled }: { enabled: boolean }): BoardsModel {
   const session = useConnectionSession();
   const report = useReportError();
   const [boards, setBoards] = useState<Board[] | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
   const [selectedId, setSelectedId] = useState<string | null>(() => readLocal(storageKeys.selectedBoardId));
   // Answers can arrive out of order; only the newest request may set the list.
   const latestRequest = useRef(0);
@@ -36,12 +41,14 @@ export function useBoards({ enabled }: { enabled: boolean }): BoardsModel {
     if (request !== latestRequest.current) {
       return;
     }
+    setLoadFailed(!result.ok);
     if (result.ok) {
       setBoards(result.value.boards);
     } else {
       report(result.error);
     }
   }, [client, report]);
+  const reload = useCallback(() => void refresh(), [refresh]);
 
   useEffect(() => {
     if (!enabled || session === null) {
@@ -104,5 +111,5 @@ export function useBoards({ enabled }: { enabled: boolean }): BoardsModel {
     [client],
   );
 
-  return { boards, selected, select: setSelectedId, create, rename, remove };
+  return { boards, loadFailed, reload, selected, select: setSelectedId, create, rename, remove };
 }

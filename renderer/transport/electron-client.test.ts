@@ -31,7 +31,7 @@ describe('ElectronStudioClient', () => {
   it('turns a throwing bridge into an error result', async () => {
     const client = new ElectronStudioClient(fakeBridge());
     const result = await client.call('boards:delete', { id: '6f1c1f38-8f5c-4a57-9c0e-8e0c2b1f8a11' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'internal', detail: { transport: 'bridge' } } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'unreachable', detail: { transport: 'bridge' } } });
   });
 
   it('answers unknown_method when the preload lacks a method', async () => {

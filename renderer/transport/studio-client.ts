@@ -103,14 +103,11 @@ export class EventHub {
   }
 }
 
-/**
- * Why a call failed without reaching main. The contract has no code for "could not reach main",
- * so these use `internal` and say which in `detail.transport`.
- */
+/** Why a call failed without reaching main; the error code is `unreachable`, the reason in `detail.transport`. */
 export type TransportFailure = 'disconnected' | 'timeout' | 'closed' | 'bridge';
 
 export function transportError(message: string, failure: TransportFailure): StudioError {
-  return { code: 'internal', message, detail: { transport: failure } };
+  return { code: 'unreachable', message, detail: { transport: failure } };
 }
 
 export function failed(error: StudioError): { ok: false; error: StudioError } {

@@ -104,7 +104,7 @@ describe('WebSocketStudioClient', () => {
     const result = await call;
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error.code).toBe('internal');
+      expect(result.error.code).toBe('unreachable');
       expect(result.error.message).toMatch(/not reachable \(waited 3 s to send boards:list\)/);
       expect(result.error.detail).toEqual({ transport: 'timeout' });
     }

@@ -60,4 +60,4 @@ if ! { "$venv/bin/python" -m pip install --retries 0 -r "$here/requirements.txt"
   die "pip install failed (full log: $log)."
 fi
 echo "$want" >"$stamp"
-echo "native-models: .venv $action ($("$venv/bin/python" -V 2>&1), requirements installed)"
+echo "native-models: .venv $action; $("$venv/bin/python" -V 2>&1), requirements installed"

@@ -34,7 +34,7 @@ describe('createBridge', () => {
     const { bridge } = setUp(async () => {
       throw new Error("No handler registered for 'studio:boards:list'");
     });
-    await expect(bridge.boards.list({})).resolves.toMatchObject({ ok: false, error: { code: 'internal' } });
+    await expect(bridge.boards.list({})).resolves.toMatchObject({ ok: false, error: { code: 'unreachable' } });
   });
 
   it('exposes no raw IPC', () => {

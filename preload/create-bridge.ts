@@ -92,6 +92,6 @@ async function call(invoke: Invoke, channel: string, method: string, input: unkn
     return (await invoke(channel, input)) as Result<unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: { code: 'internal', message: `${method} could not reach the studio: ${reason}` } };
+    return { ok: false, error: { code: 'unreachable', message: `${method} could not reach the studio: ${reason}` } };
   }
 }

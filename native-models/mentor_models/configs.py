@@ -105,10 +105,15 @@ GPT_CONFIGS: dict[str, GPTConfig] = {
     "GPT-1B": GPTConfig(n_layer=22, n_head=32, dim=2048),      # 1.20 B
     "GPT-3B": GPTConfig(n_layer=24, n_head=32, dim=3200),      # 3.11 B (head_dim 100)
     "GPT-7B": GPTConfig(n_layer=32, n_head=32, dim=4096),      # 6.63 B
-    # Debug size for CPU tests/CI export: 4x4 code grid, 8-slot prefix, 512 codes, 48-d "T5".
-    # head_dim 16 keeps 2D RoPE non-trivial (4 row + 4 column frequencies).
+    # LlamaGen's T2I layout (256 px: 16x16 grid, 120-slot prefix) at GPT-B width, fed by a
+    # 768-d (T5-base-sized) encoder: a small real-shaped model for GPU export/timing checks.
+    "GPT-B-256": GPTConfig(n_layer=12, n_head=12, dim=768, caption_dim=768,
+                           cls_token_num=120, block_size=256),  # 111.3 M
+    # Debug size for CPU tests/CI export: 8x8 code grid (VQ-tiny at 32 px), 64-slot prefix (room
+    # for a 16-token tiny image plus text), 512 codes, 48-d "T5". head_dim 16 keeps 2D RoPE
+    # non-trivial (4 row + 4 column frequencies).
     "GPT-tiny": GPTConfig(n_layer=3, n_head=4, dim=64, multiple_of=32, vocab_size=512,
-                          caption_dim=48, cls_token_num=8, block_size=16),  # 0.23 M
+                          caption_dim=48, cls_token_num=64, block_size=64),  # 0.23 M
 }
 
 
@@ -177,7 +182,7 @@ class VQConfig:
 
 VQ_CONFIGS: dict[str, VQConfig] = {
     "VQ-16": VQConfig(),
-    # Debug size: 3 levels (ds 4), 8-wide groups; pairs with GPT-tiny (512 codes, 16 px -> 4x4).
+    # Debug size: 3 levels (ds 4), 8-wide groups; pairs with GPT-tiny (512 codes, 32 px -> 8x8).
     "VQ-tiny": VQConfig(codebook_size=512, z_channels=32, ch=16, ch_mult=(1, 2, 2),
                         encoder_res_blocks=1, decoder_res_blocks=1, norm_groups=8),
 }

@@ -101,7 +101,8 @@ def test_tiny_is_cpu_sized_and_pairs_with_vq_tiny():
     tiny, vq = GPT_CONFIGS["GPT-tiny"], VQ_CONFIGS["VQ-tiny"]
     assert count_parameters(tiny) < 5_000_000
     assert tiny.vocab_size == vq.codebook_size
-    assert vq.tokens_for(16) == tiny.block_size
+    assert vq.tokens_for(32) == tiny.block_size
+    assert (tiny.cls_token_num, tiny.grid_size, tiny.seq_len) == (64, 8, 128)
 
 
 def test_vq16_matches_spec():

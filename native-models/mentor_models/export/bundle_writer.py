@@ -1,0 +1,146 @@
+"""Writes a bundle folder (BUNDLE.md) from ExportModels: five graphs, tokenizer.json, manifest.json."""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import onnx
+import torch
+
+from .. import __version__
+from ..bundle_spec import FORMAT, FORMAT_VERSION, GRAPH_FILES, OPSET, TOKENIZER_FILE
+from ..manifest import file_entries, write_manifest
+from .decode_loop import build_decode_loop
+from .graphs import DecodeStepGraph, PrefillGraph, TextEncoderGraph, VisionGraph, VQDecodeGraph
+from .models import ExportModels
+from .onnx_export import export_module, save_model
+
+
+def _to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Weights and math in fp16, inputs/outputs unchanged. Softmax, normalisations and the sampler's
+    cumulative sums stay fp32 where onnxruntime's converter keeps them (its default block list)."""
+    from onnxruntime.transformers.float16 import convert_float_to_float16
+
+    return convert_float_to_float16(model, keep_io_types=True, disable_shape_infer=True)
+
+
+def example_inputs(models: ExportModels, batch: int = 2) -> dict[str, tuple]:
+    """Inputs to trace each graph with; shapes match BUNDLE.md, values exercise the masks."""
+    gpt, enc = models.gpt_cfg, models.enc_cfg
+    t, d, p = gpt.cls_token_num, enc.t5_d_model, enc.tokens_per_image
+    ids = torch.full((batch, t), enc.pad_token_id, dtype=torch.int64)
+    ids[:, :p] = enc.image_token_id
+    ids[:, p:p + 3] = torch.tensor([5, 6, enc.eos_token_id])
+    mask = (ids != enc.pad_token_id).to(torch.int64)
+    kv_shape = (gpt.n_layer, 2, 2 * batch, gpt.kv_heads, gpt.seq_len, gpt.head_dim)
+    return {
+        "vision": (torch.randn(batch, 3, enc.clip_image_size, enc.clip_image_size),),
+        "textEncoder": (ids, mask, torch.randn(batch, p, d)),
+        "prefill": (torch.randn(batch, t, d), mask),
+        "decode": (torch.randn(2 * batch, gpt.vocab_size), torch.zeros(kv_shape), mask, torch.tensor(0),
+                   torch.rand(batch), torch.tensor(7.5), torch.tensor(0.9), torch.tensor(0), torch.tensor(1.0)),
+        "vqDecode": (torch.randint(0, models.vq_cfg.codebook_size, (batch, gpt.block_size)),),
+    }
+
+
+GRAPH_SPECS = {
+    # key: (module factory, input names, output names, dynamic axes)
+    "vision": (lambda m: VisionGraph(m.encoder), ["pixels"], ["image_embeds"],
+               {"pixels": {0: "n"}, "image_embeds": {0: "n"}}),
+    "textEncoder": (lambda m: TextEncoderGraph(m.encoder), ["input_ids", "attention_mask", "image_embeds"],
+                    ["encoder_states"], {"input_ids": {0: "B"}, "attention_mask": {0: "B"},
+                                         "image_embeds": {0: "B", 1: "M"}, "encoder_states": {0: "B"}}),
+    "prefill": (lambda m: PrefillGraph(m.gpt), ["encoder_states", "attention_mask"], ["logits", "kv", "prefix_mask"],
+                {"encoder_states": {0: "B"}, "attention_mask": {0: "B"}, "logits": {0: "R"}, "kv": {2: "R"},
+                 "prefix_mask": {0: "B"}}),
+    "decode": (lambda m: DecodeStepGraph(m.gpt),
+               ["logits", "kv", "prefix_mask", "index", "r", "cfg_scale", "temperature", "top_k", "top_p"],
+               ["token", "logits_next", "kv_next"],
+               {"logits": {0: "R"}, "kv": {2: "R"}, "prefix_mask": {0: "B"}, "r": {0: "B"},
+                "token": {0: "B"}, "logits_next": {0: "R"}, "kv_next": {2: "R"}}),
+    "vqDecode": (lambda m: VQDecodeGraph(m.vq, m.grid), ["tokens"], ["image"], {"tokens": {0: "B"}, "image": {0: "B"}}),
+}
+
+
+def manifest_config(models: ExportModels) -> dict:
+    gpt, enc = models.gpt_cfg, models.enc_cfg
+    return {
+        "imageSize": models.preset.image_size,
+        "grid": gpt.grid_size,
+        "codebookSize": gpt.vocab_size,
+        "prefixLength": gpt.cls_token_num,
+        "encoderWidth": enc.t5_d_model,
+        "tokensPerImage": enc.tokens_per_image,
+        "imageTokenId": enc.image_token_id,
+        "padTokenId": enc.pad_token_id,
+        "eosTokenId": enc.eos_token_id,
+        "ropeVariant": models.rope_variant,
+        "kvCacheLength": gpt.seq_len,
+        "gpt": {k: v for k, v in vars(gpt).items()},
+        "encoder": enc.to_dict(),
+        "vq": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(models.vq_cfg).items()},
+        "preprocess": {
+            "size": enc.clip_image_size,
+            "squashToSquare": enc.squash_to_square,
+            "resize": enc.resample,
+            "crop": "center",
+            "rescale": 1 / 255,
+            "mean": list(enc.image_mean),
+            "std": list(enc.image_std),
+            "layout": "NCHW",
+        },
+    }
+
+
+def export_bundle(models: ExportModels, out: Path, *, precision: str = "fp32", name: str | None = None,
+                  log: Callable[[str], None] = print) -> Path:
+    """Exports into `out` (created; must be empty or absent). The manifest is written last."""
+    if precision not in ("fp32", "fp16"):
+        raise ValueError(f"--precision must be fp32 or fp16, got {precision!r}")
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise FileExistsError(f"{out} is not empty; choose a new folder (a bundle is never written over another)")
+    inputs = example_inputs(models)
+    written: list[str] = []
+    for key, (factory, in_names, out_names, axes) in GRAPH_SPECS.items():
+        started = time.perf_counter()
+        model = export_module(factory(models), inputs[key], in_names, out_names, axes)
+        if precision == "fp16":
+            model = _to_fp16(model)
+        if key == "decode":
+            model = build_decode_loop(model)
+        written += save_model(model, out / GRAPH_FILES[key])
+        log(f"export: {GRAPH_FILES[key]} in {time.perf_counter() - started:.1f} s")
+    models.tokenizer.save(str(out / TOKENIZER_FILE))
+    written.append(TOKENIZER_FILE)
+    manifest = {
+        "format": FORMAT,
+        "formatVersion": FORMAT_VERSION,
+        "name": name or f"{models.preset.gpt.lower()}-{models.sources[0]['role']}",
+        "createdAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "exporter": {"name": "mentor_models.export", "version": __version__, "torch": torch.__version__,
+                     "onnx": onnx.__version__, "opset": OPSET, "python": platform.python_version()},
+        "precision": precision,
+        "kvDtype": "float32",
+        "config": manifest_config(models),
+        "sampling": dict(models.preset.sampling),
+        "graphs": dict(GRAPH_FILES),
+        "tokenizer": TOKENIZER_FILE,
+        "files": file_entries(out, written),
+        "sources": models.sources,
+    }
+    if models.notes:
+        manifest["notes"] = models.notes
+    write_manifest(out, manifest)
+    return out
+
+
+def remove_partial(out: Path) -> None:
+    """After a failed export: the folder would look like a bundle without its manifest; remove it."""
+    if out.is_dir() and not (out / "manifest.json").exists():
+        shutil.rmtree(out, ignore_errors=True)

@@ -83,7 +83,11 @@ class Upsample(nn.Module):
         self.conv = nn.Conv2d(c, c, 3, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+        # Nearest ×2, written as expand + reshape: exactly F.interpolate(scale_factor=2, "nearest"),
+        # but it exports without a Resize node, whose float scales input breaks fp16 conversion.
+        b, c, h, w = x.shape
+        up = x[:, :, :, None, :, None].expand(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w)
+        return self.conv(up)
 
 
 class _Level(nn.Module):

@@ -32,6 +32,25 @@ def _renamed(value: onnx.ValueInfoProto, name: str) -> onnx.ValueInfoProto:
     return copy
 
 
+def topologically_sorted(nodes: list[onnx.NodeProto], available: set[str]) -> list[onnx.NodeProto]:
+    """ONNX requires producers before consumers; converters that append nodes (the fp16 pass adds
+    its input casts at the end) break that order, so the body is sorted before it is used."""
+    ready = set(available)
+    pending = list(nodes)
+    ordered: list[onnx.NodeProto] = []
+    while pending:
+        still = [node for node in pending if not all(name in ready for name in node.input)]
+        placed = [node for node in pending if all(name in ready for name in node.input)]
+        if not placed:
+            missing = sorted({n for node in still for n in node.input if n not in ready})[:5]
+            raise ValueError(f"decode step graph has inputs nothing produces: {missing}")
+        for node in placed:
+            ordered.append(node)
+            ready.update(node.output)
+        pending = still
+    return ordered
+
+
 def build_decode_loop(step: onnx.ModelProto) -> onnx.ModelProto:
     """decode.onnx from the step model: same opset, weights shared, names as BUNDLE.md."""
     g = step.graph
@@ -61,6 +80,8 @@ def build_decode_loop(step: onnx.ModelProto) -> onnx.ModelProto:
         copy.output.extend(mapped(n) for n in node.output)
         copy.name = body_prefix + (node.name or node.op_type)
         body_nodes.append(copy)
+    available = {"iteration", "cond_in", "logits_in", "kv_in", "start_index", "uniforms_t", ""} | outer_names
+    body_nodes = topologically_sorted(body_nodes, available)
     body_nodes.append(helper.make_node("Identity", ["cond_in"], ["cond_out"], name="loop/cond"))
     body_nodes.append(helper.make_node("Identity", [mapped("token")], ["token_scan"], name="loop/token"))
     body_nodes.append(helper.make_node("Identity", [mapped("logits_next")], ["logits_carry"], name="loop/logits"))

@@ -141,3 +141,41 @@ def test_export_from_official_layout_checkpoints_passes_check(tmp_path: Path) ->
     assert all(len(s["sha256"]) == 64 for s in manifest["sources"])
     check = run("mentor_models.check", str(out))
     assert check.returncode == 0, check.stderr
+
+
+def test_export_from_a_trainer_checkpoint_reproduces_its_weights(tiny_models, tmp_path: Path) -> None:
+    """A checkpoint of our trainer (state dict + config) exports to a bundle whose tokens equal the
+    PyTorch reference on the same weights."""
+    import numpy as np
+    import torch
+
+    from mentor_models.bundle_runner import BundleRunner, SamplingParams
+    from mentor_models.reference import Sampling, reference_generate
+
+    state = dict(tiny_models.gpt.state_dict())
+    state.update({f"multimodal_encoder.{k}": v for k, v in tiny_models.encoder.state_dict().items()})
+    torch.save({"model": state, "config": {"model": {"preset": "tiny"}}, "step": 50}, tmp_path / "step-50.pt")
+    torch.save({"model": tiny_models.vq.state_dict()}, tmp_path / "vq.pt")
+    out = tmp_path / "bundle"
+    result = run("mentor_models.export", "--checkpoint", str(tmp_path / "step-50.pt"), "--vq", str(tmp_path / "vq.pt"),
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert run("mentor_models.check", str(out)).returncode == 0
+    runner = BundleRunner(out)
+    sampling = Sampling(5.0, 1.0, 0, 1.0)
+    ours = runner.generate("A cat in a hat", [], seed=9, params=SamplingParams(5.0, 1.0, 0, 1.0))
+    ref = reference_generate(tiny_models, "A cat in a hat", [], seed=9, sampling=sampling)
+    np.testing.assert_array_equal(ours.tokens, ref.tokens)
+
+
+def test_large_graphs_keep_their_weights_in_external_data(tiny_models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above 2 GB a graph's weights go to `<graph>.data`; simulated by lowering the threshold."""
+    from mentor_models.export import onnx_export
+    from mentor_models.export.bundle_writer import export_bundle
+
+    monkeypatch.setattr(onnx_export, "EXTERNAL_DATA_THRESHOLD", 10_000)
+    out = export_bundle(tiny_models, tmp_path / "bundle", log=lambda _: None)
+    listed = {f["path"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert {"prefill.onnx.data", "decode.onnx.data", "vq_decode.onnx.data"} <= listed
+    result = run("mentor_models.check", str(out))
+    assert result.returncode == 0, result.stderr

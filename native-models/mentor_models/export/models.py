@@ -94,12 +94,39 @@ def official_tokenizer(path: Path, expected_image_id: int) -> Tokenizer:
     return tokenizer
 
 
-def official_models(config: str, *, mentor: Path, vq: Path, tokenizer: Path, kind: str = "mentor") -> ExportModels:
+def trainer_config(checkpoint: Path) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(preset, gpt overrides, encoder overrides) from a trainer checkpoint's `config["model"]`.
+
+    Our trainer saves `{"model": state dict, "config": {"model": {"preset": "tiny" | "b" | "xl",
+    "gpt": {GPTConfig fields}, "encoder": {EncoderConfig fields}}, ...}}`.
+    """
+    from ..checkpoints import CheckpointError, load_checkpoint_file
+
+    loaded = load_checkpoint_file(checkpoint, "trainer", mmap=True)
+    model = (loaded.config or {}).get("model")
+    if not isinstance(model, dict) or model.get("preset") not in PRESETS:
+        raise CheckpointError(f"{checkpoint.name}: config.model.preset must name one of {sorted(PRESETS)}")
+    return model["preset"], dict(model.get("gpt", {})), dict(model.get("encoder", {}))
+
+
+def official_models(config: str, *, mentor: Path, vq: Path, tokenizer: Path | None, kind: str = "mentor") -> ExportModels:
     """MENTOR from stage1/stage2.pt (kind 'mentor') or an original LlamaGen T2I GPT ('llamagen-t2i',
     original RoPE); the VQ from vq_ds16_t2i.pt; every key reported by name if anything is off."""
+    gpt_overrides: dict[str, Any] = {}
+    enc_overrides: dict[str, Any] = {}
+    if kind == "trainer":
+        config, gpt_overrides, enc_overrides = trainer_config(mentor)
     preset = _preset(config)
-    gpt_cfg = get_gpt_config(preset.gpt, **preset.gpt_overrides)
-    enc_cfg = get_encoder_config(preset.encoder)
+    test_tokenizer = None
+    if tokenizer is None:
+        if preset.tokenizer_vocab is None:
+            raise ValueError("--tokenizer is required: give the FlanT5 tokenizer.json (or its folder)")
+        # Small presets train with the deterministic test tokenizer, so it can be made again here.
+        test_tokenizer = train_tiny_tokenizer(DEFAULT_CORPUS, preset.tokenizer_vocab)
+        enc_overrides = {"t5_vocab_size": test_tokenizer.get_vocab_size(),
+                         "image_token_id": image_token_id(test_tokenizer), **enc_overrides}
+    gpt_cfg = get_gpt_config(preset.gpt, **{**preset.gpt_overrides, **gpt_overrides})
+    enc_cfg = get_encoder_config(preset.encoder, **enc_overrides)
     vq_cfg = VQ_CONFIGS[preset.vq]
     rope_variant = "llamagen" if kind == "llamagen-t2i" else "mentor"
     weights = load_official(mentor, kind, gpt_cfg=gpt_cfg, enc_cfg=enc_cfg,  # type: ignore[arg-type]
@@ -118,5 +145,5 @@ def official_models(config: str, *, mentor: Path, vq: Path, tokenizer: Path, kin
     sources = [{"role": kind, "file": mentor.name, "sha256": sha256_file(mentor)},
                {"role": "vq", "file": vq.name, "sha256": sha256_file(vq)}]
     notes = weights.report.notes + vq_weights.report.notes
-    return ExportModels(preset, gpt_cfg, enc_cfg, vq_cfg, gpt, encoder, vq_model,
-                        official_tokenizer(tokenizer, enc_cfg.image_token_id), rope_variant, sources, notes)
+    final_tokenizer = test_tokenizer if test_tokenizer is not None else official_tokenizer(tokenizer, enc_cfg.image_token_id)  # type: ignore[arg-type]
+    return ExportModels(preset, gpt_cfg, enc_cfg, vq_cfg, gpt, encoder, vq_model, final_tokenizer, rope_variant, sources, notes)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
-    """Flatten alpha onto white and convert any mode (L, P, CMYK, I;16) to 8-bit RGB."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+    """Apply EXIF orientation, flatten alpha (or a tRNS colour key) onto white and convert any mode
+    (L, P, CMYK, I;16) to 8-bit RGB — the same steps as the engine's main/engine/images."""
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")

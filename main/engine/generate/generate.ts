@@ -1,0 +1,188 @@
+/**
+ * One generation request through the five bundle graphs (BUNDLE.md, "Generating an image"):
+ * tokenize → vision → text encoder → prefill → decode, one image row per call → VQ decode.
+ *
+ * The KV cache crosses into JavaScript once per decode call (one row of `grid` tokens), never once
+ * per token: the decode graph runs the row's tokens inside an ONNX Loop with the sampler in-graph.
+ * Between calls the event loop turns, so a cancel message is seen before the next row starts.
+ */
+import * as ort from 'onnxruntime-node';
+import type { SamplingParams } from '../../../preload/contract';
+import { EngineError } from '../errors';
+import { loadReference } from '../images/load-reference';
+import type { EngineRuntime } from '../runtime/open-runtime';
+import type { ReferenceInput, RgbImage } from '../types';
+import { uniformsFor } from '../uniforms';
+import { checkRequest } from './check-request';
+import { partialPreview } from './preview';
+import { StageTimer } from './stage-timer';
+import { BoundaryMeter, output, repeatRows, scalarFloat, scalarInt } from './tensors';
+
+export type GenerationRequest = {
+  prompt: string;
+  references: ReferenceInput[];
+  seed: bigint;
+  /** Variations in one batch; variation b uses uniforms(seed, image index b). */
+  count: number;
+  params: SamplingParams;
+  /** Tokens per decode call; default one image row (`grid`). */
+  tokensPerCall?: number;
+};
+
+export type GenerationProgress = {
+  row: number;
+  rows: number;
+  tokensDone: number;
+  tokensTotal: number;
+  tokensPerSecond: number;
+  etaMs: number;
+  /** Variation 0 so far (pending rows grey), at most once per `previewIntervalMs`. */
+  preview?: RgbImage;
+};
+
+export type GenerationHooks = {
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+  /** Minimum time between previews; 0 = every row, Infinity = none. Default 500 ms. */
+  previewIntervalMs?: number;
+};
+
+export type GenerationResult = {
+  /** Per variation, `grid²` token ids in row-major order. */
+  tokens: BigInt64Array[];
+  images: RgbImage[];
+  /** Milliseconds per stage: tokenize, references, vision, textEncoder, prefill, decode, vqDecode, preview, total. */
+  timings: Record<string, number>;
+  /** Bytes passed into and returned from onnxruntime over the whole generation. */
+  boundaryBytes: number;
+};
+
+export async function generate(runtime: EngineRuntime, request: GenerationRequest, hooks: GenerationHooks = {}): Promise<GenerationResult> {
+  const started = performance.now();
+  const { config } = runtime.bundle.manifest;
+  checkRequest(request, config.codebookSize);
+  const timer = new StageTimer();
+  const meter = new BoundaryMeter();
+  const { sessions } = runtime;
+  const batch = request.count;
+  const prefix = config.prefixLength;
+  const width = config.encoderWidth;
+  const rows = config.grid;
+  const total = config.grid * config.grid;
+  const perCall = request.tokensPerCall ?? config.grid;
+  throwIfCancelled(hooks.signal);
+
+  const prompt = await timer.time('tokenize', () => runtime.prompt.encode(request.prompt, request.references.length));
+  const pixels = await timer.time('references', () =>
+    Promise.all(request.references.map((reference) => loadReference(reference, config.preprocess))),
+  );
+  throwIfCancelled(hooks.signal);
+
+  // One sample's image embeddings [M, D]: its references' rows in marker order (M ≥ 1, BUNDLE.md).
+  let imageRows = 1;
+  let imageEmbeds = new Float32Array(width);
+  if (pixels.length > 0) {
+    const size = config.preprocess.size;
+    const stacked = new Float32Array(pixels.length * 3 * size * size);
+    pixels.forEach((image, i) => stacked.set(image, i * image.length));
+    const out = await timer.time('vision', () =>
+      meter.run(sessions.vision, { pixels: new ort.Tensor('float32', stacked, [pixels.length, 3, size, size]) }),
+    );
+    imageEmbeds = output(out, 'image_embeds', 'vision.onnx').data as Float32Array;
+    imageRows = imageEmbeds.length / width;
+  }
+
+  const ids = new ort.Tensor('int64', repeatRows(prompt.inputIds, batch), [batch, prefix]);
+  const mask = new ort.Tensor('int64', repeatRows(prompt.attentionMask, batch), [batch, prefix]);
+  const encoded = await timer.time('textEncoder', () =>
+    meter.run(sessions.textEncoder, {
+      input_ids: ids,
+      attention_mask: mask,
+      image_embeds: new ort.Tensor('float32', repeatRows(imageEmbeds, batch), [batch, imageRows, width]),
+    }),
+  );
+  const prefill = await timer.time('prefill', () =>
+    meter.run(sessions.prefill, { encoder_states: output(encoded, 'encoder_states', 'text_encoder.onnx'), attention_mask: mask }),
+  );
+  let logits = output(prefill, 'logits', 'prefill.onnx');
+  let kv = output(prefill, 'kv', 'prefill.onnx');
+  const prefixMask = output(prefill, 'prefix_mask', 'prefill.onnx');
+
+  const tokens = Array.from({ length: batch }, () => new BigInt64Array(total));
+  const sampling = {
+    cfg_scale: scalarFloat(request.params.cfgScale),
+    temperature: scalarFloat(request.params.temperature),
+    top_k: scalarInt(request.params.topK),
+    top_p: scalarFloat(request.params.topP),
+  };
+  const decodeStarted = performance.now();
+  let lastPreview = -Infinity;
+  for (let start = 0; start < total; start += perCall) {
+    throwIfCancelled(hooks.signal);
+    const count = Math.min(perCall, total - start);
+    const uniforms = new Float32Array(batch * count);
+    for (let b = 0; b < batch; b++) {
+      uniforms.set(uniformsFor(request.seed, b, start, count), b * count);
+    }
+    const out = await timer.time('decode', () =>
+      meter.run(sessions.decode, {
+        logits,
+        kv,
+        prefix_mask: prefixMask,
+        start_index: scalarInt(start),
+        uniforms: new ort.Tensor('float32', uniforms, [batch, count]),
+        ...sampling,
+      }),
+    );
+    const sampled = output(out, 'tokens', 'decode.onnx').data as BigInt64Array;
+    for (let b = 0; b < batch; b++) {
+      tokens[b]!.set(sampled.subarray(b * count, (b + 1) * count), start);
+    }
+    logits = output(out, 'logits_out', 'decode.onnx');
+    kv = output(out, 'kv_out', 'decode.onnx');
+
+    const done = start + count;
+    if (hooks.onProgress !== undefined) {
+      const elapsed = performance.now() - decodeStarted;
+      const tokensPerSecond = (done * batch) / Math.max(elapsed / 1000, 1e-9);
+      const progress: GenerationProgress = {
+        row: Math.floor((done - 1) / config.grid),
+        rows,
+        tokensDone: done,
+        tokensTotal: total,
+        tokensPerSecond,
+        etaMs: ((total - done) * batch * 1000) / Math.max(tokensPerSecond, 1e-9),
+      };
+      const now = performance.now();
+      if (done < total && now - lastPreview >= (hooks.previewIntervalMs ?? 500)) {
+        lastPreview = now;
+        progress.preview = await timer.time('preview', () => partialPreview(sessions.vqDecode, tokens[0]!, done, config));
+      }
+      hooks.onProgress(progress);
+    }
+    // Let the event loop run: a cancel arriving during the row is handled before the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throwIfCancelled(hooks.signal);
+
+  const grid = new BigInt64Array(batch * total);
+  tokens.forEach((row, b) => grid.set(row, b * total));
+  const decoded = await timer.time('vqDecode', () =>
+    meter.run(sessions.vqDecode, { tokens: new ort.Tensor('int64', grid, [batch, total]) }),
+  );
+  const pixelsOut = output(decoded, 'image', 'vq_decode.onnx').data as Uint8Array;
+  const side = config.imageSize;
+  const images = tokens.map((_, b) => ({
+    width: side,
+    height: side,
+    data: pixelsOut.slice(b * side * side * 3, (b + 1) * side * side * 3),
+  }));
+  const timings = { ...timer.totals, total: performance.now() - started };
+  return { tokens, images, timings, boundaryBytes: meter.bytes };
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new EngineError('cancelled', 'Cancelled');
+  }
+}

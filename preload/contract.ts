@@ -30,6 +30,12 @@ export const errorCodes = [
   'library_unavailable',
   /** The request contradicts the current state (e.g. a name already taken). */
   'conflict',
+  /** A model bundle cannot be used (missing file, hash mismatch, unknown format, wrong graph inputs). */
+  'bundle_invalid',
+  /** A reference image cannot be read (corrupt, empty, too large, not an image). */
+  'image_invalid',
+  /** The prompt cannot run as written (markers ≠ images, over the token budget). */
+  'prompt_invalid',
   /** The window could not reach main (connection lost, timed out); the call may not have run. */
   'unreachable',
   /** A bug or an unexpected failure in main; the stack is in main's log, not here. */
@@ -105,6 +111,71 @@ export const Health = z.object({
 });
 export type Health = z.infer<typeof Health>;
 
+/** sha256 of content, lowercase hex: how assets (images) are addressed. */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'Expected a sha256 hex digest');
+
+const maxSeed = 18446744073709551615n;
+/** Unsigned 64-bit seed as a decimal string (JSON numbers cannot hold 64 bits). */
+export const Seed = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,19})$/, 'A seed is a whole number from 0 to 18446744073709551615')
+  .refine((value) => BigInt(value) <= maxSeed, 'A seed is a whole number from 0 to 18446744073709551615');
+
+export const SamplingParams = z.object({
+  /** Classifier-free guidance scale; at most 1 turns guidance off. */
+  cfgScale: z.number().min(0).max(50),
+  /** 0 means greedy (argmax). */
+  temperature: z.number().min(0).max(5),
+  /** 0 means no top-k filter. */
+  topK: z.number().int().min(0),
+  /** 1 means no nucleus filter. */
+  topP: z.number().gt(0).max(1),
+});
+export type SamplingParams = z.infer<typeof SamplingParams>;
+
+export const maxVariations = 8;
+
+export const Model = z.object({
+  id: Id,
+  name: z.string(),
+  path: z.string(),
+  formatVersion: z.number().int(),
+  precision: z.enum(['fp32', 'fp16']),
+  sizeBytes: z.number().int().nonnegative(),
+  /** sha256 of the bundle's manifest.json, which lists every file's hash. */
+  bundleSha256: Sha256,
+  imageSize: z.number().int().positive(),
+  prefixLength: z.number().int().positive(),
+  tokensPerImage: z.number().int().positive(),
+  sampling: SamplingParams,
+  installedAt: Timestamp,
+});
+export type Model = z.infer<typeof Model>;
+
+export const GenerationStatus = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type GenerationStatus = z.infer<typeof GenerationStatus>;
+
+/** One image: a variation of a batch. The row holds all that is needed to run it again exactly. */
+export const Generation = z.object({
+  id: Id,
+  batchId: Id,
+  /** Index in its batch; also the image index of the uniforms, so it is reproducible alone. */
+  variation: z.number().int().nonnegative(),
+  boardId: Id.nullable(),
+  modelId: Id.nullable(),
+  prompt: z.string(),
+  references: z.array(Sha256),
+  seed: Seed,
+  params: SamplingParams,
+  status: GenerationStatus,
+  error: z.string().nullable(),
+  resultSha256: Sha256.nullable(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type Generation = z.infer<typeof Generation>;
+
 // #endregion
 
 // #region Methods
@@ -121,6 +192,43 @@ export const methods = {
   'boards:create': { input: z.object({ name: BoardName }).strict(), output: Board },
   'boards:rename': { input: z.object({ id: Id, name: BoardName }).strict(), output: Board },
   'boards:delete': { input: z.object({ id: Id }).strict(), output: z.object({ id: Id }) },
+
+  'models:list': { input: NoInput, output: z.object({ models: z.array(Model) }) },
+  /** Validates a bundle folder (manifest, hashes, graph inputs) and adds it to the library. */
+  'models:import': { input: z.object({ path: z.string().min(1) }).strict(), output: Model },
+
+  /** Stores an image (a reference) in the library; bytes travel base64 over the socket. */
+  'assets:import': {
+    input: z.object({ name: z.string().max(255), dataBase64: z.string().min(1) }).strict(),
+    output: z.object({ sha256: Sha256, width: z.number().int(), height: z.number().int() }),
+  },
+
+  /** Queues `count` variations of one prompt; returns at once, progress arrives as events. */
+  'generations:enqueue': {
+    input: z
+      .object({
+        modelId: Id,
+        boardId: Id.nullable().optional(),
+        prompt: z.string().min(1, 'Write a prompt').max(4000),
+        references: z.array(Sha256).max(8),
+        /** Absent: a random seed is chosen and stored. */
+        seed: Seed.optional(),
+        count: z.number().int().min(1).max(maxVariations).default(1),
+        /** Absent fields take the model's defaults. */
+        params: SamplingParams.partial().optional(),
+      })
+      .strict(),
+    output: z.object({ batchId: Id, generations: z.array(Generation) }),
+  },
+  'generations:get': { input: z.object({ id: Id }).strict(), output: Generation },
+  'generations:list': {
+    input: z
+      .object({ statuses: z.array(GenerationStatus).optional(), limit: z.number().int().min(1).max(1000).default(100) })
+      .strict(),
+    output: z.object({ generations: z.array(Generation) }),
+  },
+  /** Cancels a queued or running batch; a running one stops at the next image row. */
+  'generations:cancel': { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.number().int() }) },
 } as const satisfies Record<`${string}:${string}`, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -144,6 +252,22 @@ export const events = {
     change: z.enum(['created', 'renamed', 'deleted']),
   }),
   'engine:state': EngineState,
+  /** A running batch finished an image row; `preview` at most a few times per second. */
+  'generation:progress': z.object({
+    batchId: Id,
+    row: z.number().int().nonnegative(),
+    rows: z.number().int().positive(),
+    tokensPerSecond: z.number().nonnegative(),
+    etaMs: z.number().nonnegative(),
+    preview: z.object({ width: z.number().int(), height: z.number().int(), pngBase64: z.string() }).optional(),
+  }),
+  /** A batch changed state (queued → running → done / failed / cancelled / interrupted). */
+  'generation:state': z.object({
+    batchId: Id,
+    status: GenerationStatus,
+    error: z.string().nullable(),
+    generationIds: z.array(Id),
+  }),
 } as const satisfies Record<`${string}:${string}`, z.ZodType>;
 
 export type Events = typeof events;

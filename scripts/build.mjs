@@ -1,4 +1,4 @@
-// One build for the three processes: main (Electron entry, serve entry, CLI) and the preload with
+// One build for the three processes: main (Electron entry, serve entry, `mentor` CLI, engine worker) and the preload with
 // esbuild, the renderer with Vite. Usage: node scripts/build.mjs [--main-only]
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
@@ -30,6 +30,22 @@ export async function buildMain() {
       outdir: 'out',
       outExtension: { '.js': '.cjs' },
       external: nativeExternals,
+    }),
+    // The engine worker process (main/engine/worker), started by the supervisor in main.
+    esbuild({
+      ...common,
+      entryPoints: { 'main/engine-worker': 'main/engine/worker/engine-worker.ts' },
+      outdir: 'out',
+      outExtension: { '.js': '.cjs' },
+      external: [...nativeExternals, '@huggingface/tokenizers'],
+    }),
+    // The `mentor` command line (main/cli): generate, inspect, bench; bin/mentor.cjs runs it.
+    esbuild({
+      ...common,
+      entryPoints: { 'main/cli': 'main/cli/main.ts' },
+      outdir: 'out',
+      outExtension: { '.js': '.cjs' },
+      external: [...nativeExternals, '@huggingface/tokenizers'],
     }),
     // The preload is one self-contained file (only `electron` outside) so the renderer stays sandboxed.
     esbuild({

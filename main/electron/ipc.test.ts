@@ -1,8 +1,9 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { ipcChannelPrefix, ipcEventChannel, methodNames, type Board } from '../../preload/contract';
+import { ipcChannelPrefix, ipcEventChannel, methodNames } from '../../preload/contract';
 import { EventBus } from '../services/event-bus';
-import { createRouter, type Router, type StudioServices } from '../services/router';
+import { fakeServices, testBoard } from '../services/fake-services.test-helper';
+import { createRouter, type Router } from '../services/router';
 import { forwardEvents, registerIpcHandlers, type EventTarget, type IpcRegistrar } from './ipc';
 import { isTrustedSender, type SenderFrame } from './sender-check';
 import { studioOrigin } from './studio-origin';
@@ -29,27 +30,7 @@ function fakeEvent(url: string, parent: unknown = null): IpcMainInvokeEvent {
   return { senderFrame: { url, parent } } as unknown as IpcMainInvokeEvent;
 }
 
-const board: Board = {
-  id: '7d3c8a52-5f0e-4b8e-9d43-0f6b3c1a2e11',
-  name: 'Cats',
-  itemCount: 0,
-  createdAt: 1_700_000_000_000,
-  updatedAt: 1_700_000_000_000,
-};
-
-function fakeServices(): StudioServices {
-  const unused = (): never => {
-    throw new Error('not used in this test');
-  };
-  return {
-    'app:health': unused,
-    'boards:list': () => ({ boards: [board] }),
-    'boards:get': unused,
-    'boards:create': ({ name }) => ({ ...board, name }),
-    'boards:rename': unused,
-    'boards:delete': unused,
-  };
-}
+const board = testBoard;
 
 const isTrusted = (event: IpcMainInvokeEvent): boolean => isTrustedSender(event, { origin: studioOrigin });
 

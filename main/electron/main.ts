@@ -13,6 +13,7 @@ import { forwardEvents, registerIpcHandlers } from './ipc';
 import { handleStudioProtocol, registerStudioScheme } from './protocol';
 import { isTrustedSender, type TrustedOrigins } from './sender-check';
 import { studioOrigin, studioStartUrl } from './studio-origin';
+import { utilityWorker } from './utility-worker';
 import { createMainWindow, denyAllPermissions, focusWindow, guardWebContents } from './window';
 
 // The bundle sits in out/main; its siblings are out/preload and out/renderer.
@@ -79,6 +80,7 @@ function start(): void {
     dataFolder: app.getPath('userData'),
     transport: 'electron',
     version: app.getVersion(),
+    engine: { launchWorker: utilityWorker(path.join(__dirname, 'engine-worker.cjs')) },
   });
   studio = started;
   unregisterIpc = registerIpcHandlers(ipcMain, started.router, (event) => isTrustedSender(event, trusted));

@@ -47,12 +47,12 @@ function createBigLibrary(): number {
   openLibrary(dataFolder).close();
   const db = new BetterSqlite3(databaseFile);
   const insert = db.prepare(
-    `INSERT INTO generations (id, status, queue_position, prompt, params_json, seed, bundle_sha256, engine_version, created_at)
-     VALUES (?, 'done', ?, ?, '{}', '42', 'bundle', '0.1.0', ?)`,
+    `INSERT INTO generations (id, batch_id, status, queue_position, prompt, params_json, seed, bundle_sha256, engine_version, created_at)
+     VALUES (?, ?, 'done', ?, ?, '{}', '42', 'bundle', '0.1.0', ?)`,
   );
   db.transaction(() => {
     for (let index = 0; index < 3_000; index++) {
-      insert.run(`generation-${index}`, index, `a cat as a pixel-art hero, variation ${index}`, index);
+      insert.run(`generation-${index}`, `generation-${index}`, index, `a cat as a pixel-art hero, variation ${index}`, index);
     }
   })();
   const pageSize = db.pragma('page_size', { simple: true }) as number;

@@ -5,8 +5,12 @@ import { StudioFailure } from '../services/studio-failure';
 import { createAssetStore, type AssetStore } from './asset-store';
 import { createBoardsRepository, type BoardsRepository } from './boards-repository';
 import { openDatabase } from './database';
+import { createGenerationsRepository, type GenerationsRepository } from './generations-repository';
 import { latestVersionOf, migrateDatabase, type Migration } from './migrate';
 import { migrations as allMigrations } from './migrations';
+import { createModelsRepository, type BundleValidator, type ModelsRepository } from './models-repository';
+import { HashCache } from '../engine/bundle/hash-cache';
+import { loadBundle } from '../engine/bundle/load-bundle';
 
 export type Library = {
   readonly dataFolder: string;
@@ -15,6 +19,10 @@ export type Library = {
   readonly boards: BoardsRepository;
   /** Same as `boards`. */
   readonly assets: AssetStore;
+  /** Same as `boards`. */
+  readonly models: ModelsRepository;
+  /** Same as `boards`. */
+  readonly generations: GenerationsRepository;
   close(): void;
 };
 
@@ -22,16 +30,20 @@ export type OpenLibraryOptions = {
   /** Tests pass their own list; the app uses every migration this build has. */
   migrations?: readonly Migration[];
   now?: () => number;
+  /** How `models.import` checks a bundle; default: loadBundle with every file hashed (cached by size and mtime). */
+  validateBundle?: BundleValidator;
 };
 
 export const LATEST_SCHEMA_VERSION = latestVersionOf(allMigrations);
 
 /** Where things live inside the data folder. */
-export function libraryPaths(dataFolder: string): { database: string; assets: string; backups: string } {
+export function libraryPaths(dataFolder: string): { database: string; assets: string; backups: string; bundleHashes: string } {
   return {
     database: path.join(dataFolder, 'library.sqlite'),
     assets: path.join(dataFolder, 'assets'),
     backups: path.join(dataFolder, 'backups'),
+    /** sha256 of bundle files by path, size and mtime (engine/bundle/hash-cache.ts); only a cache. */
+    bundleHashes: path.join(dataFolder, 'cache', 'bundle-hashes.json'),
   };
 }
 
@@ -77,6 +89,11 @@ export function openLibrary(dataFolder: string, options: OpenLibraryOptions = {}
     state: stateOf('ok', null, latest),
     boards: createBoardsRepository(db, now),
     assets: createAssetStore(db, paths.assets, now),
+    models: createModelsRepository(db, {
+      ...now,
+      validate: options.validateBundle ?? ((dir) => loadBundle(dir, { hashCache: new HashCache(paths.bundleHashes) })),
+    }),
+    generations: createGenerationsRepository(db, now),
     close: () => closeOnce(db),
   };
 }
@@ -97,6 +114,20 @@ function unavailableLibrary(dataFolder: string, state: LibraryState): Library {
     state,
     boards: { list: refuse, get: refuse, create: refuse, rename: refuse, remove: refuse },
     assets: { put: refuse, has: refuse, pathOf: refuse, read: refuse },
+    models: { list: refuse, get: refuse, import: refuse },
+    generations: {
+      enqueue: refuse,
+      get: refuse,
+      list: refuse,
+      batch: refuse,
+      nextQueuedBatch: refuse,
+      markRunning: refuse,
+      markDone: refuse,
+      markFailed: refuse,
+      markCancelled: refuse,
+      markInterrupted: refuse,
+      requeue: refuse,
+    },
     close: () => undefined,
   };
 }

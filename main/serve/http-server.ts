@@ -22,8 +22,8 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-/** Largest JSON body accepted on /api/rpc; the contract's payloads are small. */
-const maxBodyBytes = 1024 * 1024;
+/** Largest JSON body accepted on /api/rpc: a reference image (50 MB limit) travels base64 in assets:import. */
+export const maxBodyBytes = 80 * 1024 * 1024;
 
 /**
  * The `serve` transport: the built renderer over HTTP and the contract over a WebSocket, both on
@@ -161,6 +161,10 @@ function httpStatusOf(result: { ok: boolean; error?: { code: string } }): number
   switch (result.error?.code) {
     case 'validation_failed':
       return 400;
+    case 'bundle_invalid':
+    case 'image_invalid':
+    case 'prompt_invalid':
+      return 422;
     case 'not_found':
     case 'unknown_method':
       return 404;

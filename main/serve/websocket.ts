@@ -8,8 +8,8 @@ import { presentedToken, tokenMatches, type AllowedOrigins } from './access';
 
 type SocketOptions = { studio: Studio; token: string; allowed: AllowedOrigins };
 
-/** Largest message a client may send; contract payloads are small JSON. */
-const maxMessageBytes = 1024 * 1024;
+/** Largest message a client may send: assets:import carries an image (50 MB limit) base64. */
+const maxMessageBytes = 80 * 1024 * 1024;
 
 /**
  * Carries the contract over `/api/ws`. The handshake is refused (plain HTTP 401/403, the socket is

@@ -1,30 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Board } from '../../preload/contract';
-import { createRouter, type StudioServices } from './router';
+import { fakeServices, testBoard } from './fake-services.test-helper';
+import { createRouter } from './router';
 import { StudioFailure } from './studio-failure';
 
-const board: Board = {
-  id: '5b1c2a4e-8f7d-4c3b-9a2e-1f0d3c4b5a69',
-  name: 'Cats',
-  itemCount: 0,
-  createdAt: 1,
-  updatedAt: 1,
-};
-
-function fakeServices(overrides: Partial<StudioServices> = {}): StudioServices {
-  const unused = (): never => {
-    throw new Error('not used in this test');
-  };
-  return {
-    'app:health': unused,
-    'boards:list': () => ({ boards: [board] }),
-    'boards:get': unused,
-    'boards:create': ({ name }) => ({ ...board, name }),
-    'boards:rename': unused,
-    'boards:delete': unused,
-    ...overrides,
-  };
-}
+const board = testBoard;
 
 describe('createRouter', () => {
   it('runs a method with its parsed input and returns the value', async () => {

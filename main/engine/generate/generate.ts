@@ -80,7 +80,7 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
 
   // One sample's image embeddings [M, D]: its references' rows in marker order (M ≥ 1, BUNDLE.md).
   let imageRows = 1;
-  let imageEmbeds = new Float32Array(width);
+  let imageEmbeds: Float32Array = new Float32Array(width);
   if (pixels.length > 0) {
     const size = config.preprocess.size;
     const stacked = new Float32Array(pixels.length * 3 * size * size);

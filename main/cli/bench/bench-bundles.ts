@@ -1,0 +1,133 @@
+/**
+ * The benchmark's bundles, exported once with random weights and cached in bench/.cache/ under the hash
+ * of the exporter's sources (native-models/mentor_models/**\/*.py): a changed exporter gets fresh
+ * bundles, an unchanged one is reused. Exports go to a temporary folder renamed into place, so an
+ * interrupted export never looks finished.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodePng } from '../../engine/png/png-encoder';
+
+/** Python files that do not change what the exporter writes (the benchmark's own side). */
+const notExporter = new Set(['bench_python.py']);
+
+function pythonFiles(folder: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== '__pycache__') {
+        out.push(...pythonFiles(full));
+      }
+    } else if (entry.name.endsWith('.py') && !notExporter.has(entry.name)) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+export function exporterKey(packageDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of pythonFiles(packageDir).sort()) {
+    hash.update(path.relative(packageDir, file).split(path.sep).join('/'));
+    hash.update('\0');
+    hash.update(fs.readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+export function venvPython(root: string): string {
+  const python =
+    process.platform === 'win32'
+      ? path.join(root, 'native-models', '.venv', 'Scripts', 'python.exe')
+      : path.join(root, 'native-models', '.venv', 'bin', 'python');
+  if (!fs.existsSync(python)) {
+    throw new Error(`${python} is missing: run npm run setup:python first (the benchmark exports its bundles and runs its baselines with it)`);
+  }
+  return python;
+}
+
+/** Runs the venv's Python in native-models/; resolves stdout, rejects with the end of stderr. */
+export function runPython(root: string, args: string[], options: { echo?: (line: string) => void } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvPython(root), args, {
+      cwd: path.join(root, 'native-models'),
+      env: { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (options.echo !== undefined) {
+        for (const line of stdout.split('\n').filter((l) => l.startsWith('export:'))) {
+          options.echo(line);
+        }
+      }
+      if (code === 0) {
+        resolve(stdout);
+      } else {
+        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+        reject(new Error(`python ${args.slice(0, 2).join(' ')} failed (exit ${code}): ${tail}`));
+      }
+    });
+  });
+}
+
+/** The cached bundle for `config` (tiny, b), exporting it first when missing or stale. */
+export async function benchBundle(root: string, cacheDir: string, config: string, log: (line: string) => void): Promise<string> {
+  const key = exporterKey(path.join(root, 'native-models', 'mentor_models'));
+  const target = path.join(cacheDir, `${config}-${key}`);
+  if (fs.existsSync(path.join(target, 'manifest.json'))) {
+    return target;
+  }
+  fs.mkdirSync(cacheDir, { recursive: true });
+  // Bundles of an older exporter are a gigabyte each: drop them.
+  for (const entry of fs.readdirSync(cacheDir)) {
+    if ((entry.startsWith(`${config}-`) || entry.startsWith(`.${config}-`)) && entry !== path.basename(target)) {
+      fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
+    }
+  }
+  const work = path.join(cacheDir, `.${config}-${key}-${process.pid}`);
+  fs.rmSync(work, { recursive: true, force: true });
+  log(`exporting the ${config} bundle (random weights, seed 0) into ${path.relative(root, target)} …`);
+  const started = Date.now();
+  try {
+    await runPython(root, ['-m', 'mentor_models.export', '--random-init', '--config', config, '--out', work]);
+    fs.renameSync(work, target);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  log(`exported ${config} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return target;
+}
+
+/** A deterministic 256×256 reference photo stand-in (smooth gradients plus a little texture). */
+export function benchReferenceImage(cacheDir: string): string {
+  const file = path.join(cacheDir, 'reference-256.png');
+  if (!fs.existsSync(file)) {
+    const side = 256;
+    const data = new Uint8Array(side * side * 3);
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const i = (y * side + x) * 3;
+        const texture = ((x * 7919 + y * 104729) % 31) - 15;
+        data[i] = Math.max(0, Math.min(255, x + texture));
+        data[i + 1] = Math.max(0, Math.min(255, y + texture));
+        data[i + 2] = Math.max(0, Math.min(255, 255 - ((x + y) >> 1) + texture));
+      }
+    }
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.writeFileSync(file, encodePng({ width: side, height: side, data }));
+  }
+  return file;
+}

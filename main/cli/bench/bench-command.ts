@@ -1,0 +1,421 @@
+/**
+ * `mentor bench` (also `npm run bench`): the TypeScript engine against the Python baselines on the same
+ * weights, on this machine's CPU.
+ *
+ * For each bundle (tiny, and a GPT-B-sized one at 256 px, both random weights cached in bench/.cache/):
+ * - TS engine: generate() in-process (its own child process, for its own peak RSS), one image row per
+ *   decode call, threads = cores; a warm-up generation, then the median of `--runs`; then one more
+ *   generation at one token per decode call, to separate "loop in the graph" from "Node vs Python".
+ * - Python onnxruntime per-token loop: BundleRunner with tokens_per_call=1 (the KV cache crosses into
+ *   Python every token).
+ * - PyTorch eager reference: reference_generate on random_models(config, seed 0), the same weights.
+ * Both Python baselines time `--decode-tokens` steps after 4 warm-up steps and then stop: a step costs
+ * the same at every position (attention over the whole fixed-size cache), and a full PyTorch image
+ * takes minutes.
+ * Memory bandwidth: large Buffer copies (read + write bytes / s), one thread and every core at once;
+ * the floor of a decode step is the GPT weight bytes one step reads ÷ the higher of the two.
+ * Prints a table and writes bench/results.json.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BundleManifest } from '../../engine/bundle/manifest-schema';
+import { parseSeed } from '../../engine/uniforms';
+import type { FlagSpecs } from '../args';
+import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { readManifest } from '../inspect-command';
+import type { CopyBandwidth } from './bandwidth';
+import { measureCopyBandwidth } from './bandwidth';
+import { benchBundle, benchReferenceImage, runPython } from './bench-bundles';
+import { decodeBytes, gptShape } from './decode-bytes';
+import type { EngineBenchResult } from './engine-bench';
+import { onnxruntimeNodeVersion, runEngineBench } from './engine-bench';
+import type { BundleSummary, Column } from './report';
+import { agreement, bundleTable, median, medianStages, ratio, targets } from './report';
+
+export const benchUsage = `usage: mentor bench [options]   (npm run bench -- [options])
+  --bundles LIST        which bundles: tiny,b (default both)
+  --runs N              timed TS generations per bundle after one warm-up (default 3)
+  --decode-tokens N     decode steps the Python baselines time, after 4 warm-up steps (default 48)
+  --threads N           onnxruntime / torch threads (default: one per core, ${os.availableParallelism()} here)
+  --skip-python         TS engine only
+  --no-per-token        skip the extra TS run at one token per decode call
+  --out FILE            where to write the results (default bench/results.json)`;
+
+const specs: FlagSpecs = {
+  bundles: { type: 'string' },
+  runs: { type: 'string' },
+  'decode-tokens': { type: 'string' },
+  threads: { type: 'string' },
+  'skip-python': { type: 'boolean' },
+  'no-per-token': { type: 'boolean' },
+  out: { type: 'string' },
+  help: { type: 'boolean' },
+  // Internal: one TS measurement in this process, JSON on stdout (the parent's child process).
+  'engine-only': { type: 'boolean' },
+  bundle: { type: 'string' },
+  image: { type: 'string' },
+  prompt: { type: 'string' },
+  seed: { type: 'string' },
+  warmup: { type: 'string' },
+  'extra-tokens-per-call': { type: 'string' },
+};
+
+const knownBundles: Record<string, string> = {
+  tiny: 'tiny random (GPT-tiny, 3 layers × 64 wide, 32 px, 8×8 tokens)',
+  b: 'GPT-B-sized random (12 layers × 768 wide, 256 px, 16×16 tokens, 320-token prefix)',
+};
+const prompt = 'The cat in <image>. A cat as a pixel-art hero';
+const seed = 42n;
+const skipTokens = 4;
+
+/** The repository: the folder above this file's build (out/main) or above the working folder. */
+export function findRoot(): string {
+  const starts = [process.cwd(), path.dirname(path.resolve(process.argv[1] ?? '.'))];
+  for (const start of starts) {
+    let dir = start;
+    for (;;) {
+      const pkg = path.join(dir, 'package.json');
+      if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'native-models'))) {
+        try {
+          if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'mentor-studio') {
+            return dir;
+          }
+        } catch {
+          // not ours; keep walking up
+        }
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) {
+        break;
+      }
+      dir = parent;
+    }
+  }
+  throw new Error('mentor bench runs inside the MENTOR Studio repository (no package.json of mentor-studio with native-models/ found above here)');
+}
+
+function runNode(script: string, args: string[], cwd: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        resolve(stdout);
+      } else {
+        reject(new Error(`TS engine measurement failed (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`));
+      }
+    });
+  });
+}
+
+type PythonRun = {
+  timings: Record<string, number>;
+  decodeMsPerToken: number | null;
+  decodeTokensMeasured: number;
+  decodeCalls: number;
+  stoppedEarly: boolean;
+};
+type PythonResult = {
+  kind: 'ort' | 'torch';
+  tokens: number;
+  runs: PythonRun[];
+  sampledTokens: number[];
+  peakRssBytes: number;
+  modelLoadMs?: number;
+  versions: Record<string, string>;
+};
+type PythonInfo = {
+  versions: Record<string, string>;
+  numpyCopy: { readWriteGBs: number; bytes: number };
+  decodeInitializers: { bytes: number; count: number };
+};
+
+function lastJsonLine<T>(stdout: string, what: string): T {
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (line === undefined) {
+    throw new Error(`${what} printed no JSON`);
+  }
+  return JSON.parse(line) as T;
+}
+
+function pythonColumn(label: string, result: PythonResult, boundaryBytesPerImage: number | null): Column {
+  const perToken = result.runs.map((run) => run.decodeMsPerToken).filter((v): v is number => v !== null);
+  const first = result.runs[0];
+  const stopped = first?.stoppedEarly === true;
+  const stageMs = medianStages(result.runs.map((run) => run.timings));
+  if (stopped) {
+    // Stopped part-way: the decode and total times are not those of a whole image.
+    delete stageMs.decode;
+    delete stageMs.total;
+    delete stageMs.vqDecode;
+  }
+  return {
+    label,
+    stageMs,
+    decodeMsPerToken: perToken.length > 0 ? median(perToken) : null,
+    decodeNote: stopped && first !== undefined ? `tokens ${skipTokens + 1}–${skipTokens + first.decodeTokensMeasured} of ${result.tokens}` : null,
+    peakRssBytes: result.peakRssBytes,
+    boundaryBytesPerImage,
+  };
+}
+
+/** Bytes of the per-token loop's decode calls that cross into Python: the KV cache and logits each way. */
+function perTokenBoundaryBytes(tokens: number, kvCacheBytes: number, codebook: number): number {
+  return tokens * 2 * (kvCacheBytes + 2 * codebook * 4);
+}
+
+function machineInfo(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    logicalCores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    memoryGB: Number((os.totalmem() / 1e9).toFixed(1)),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function describe(manifest: BundleManifest): string {
+  const gpt = manifest.config.gpt as Record<string, unknown>;
+  return `${manifest.name}, ${manifest.precision}, ${manifest.config.imageSize} px, ${manifest.config.grid}×${manifest.config.grid} tokens, GPT ${String(gpt.n_layer)} layers × ${String(gpt.dim)}, prefix ${manifest.config.prefixLength}`;
+}
+
+async function engineOnly(args: ReturnType<typeof parseArgs>, context: CliContext): Promise<number> {
+  const need = (name: string): string => {
+    const value = stringFlag(args, name);
+    if (value === undefined) {
+      throw new UsageError(`--engine-only needs --${name}`);
+    }
+    return value;
+  };
+  const extra = numberFlag(args, 'extra-tokens-per-call', { min: 1, integer: true });
+  const result = await runEngineBench({
+    root: findRoot(),
+    bundle: need('bundle'),
+    image: need('image'),
+    prompt: need('prompt'),
+    seed: parseSeed(need('seed')),
+    threads: numberFlag(args, 'threads', { min: 1, integer: true }) ?? os.availableParallelism(),
+    warmup: numberFlag(args, 'warmup', { min: 0, integer: true }) ?? 1,
+    runs: numberFlag(args, 'runs', { min: 1, integer: true }) ?? 3,
+    ...(extra !== undefined ? { extraTokensPerCall: extra } : {}),
+  });
+  context.stdout(JSON.stringify(result));
+  return 0;
+}
+
+export async function runBench(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, specs);
+  if (args.flags.has('help')) {
+    context.stdout(benchUsage);
+    return 0;
+  }
+  if (args.flags.has('engine-only')) {
+    return engineOnly(args, context);
+  }
+  const bundleNames = (stringFlag(args, 'bundles') ?? 'tiny,b').split(',').map((name) => name.trim());
+  for (const name of bundleNames) {
+    if (knownBundles[name] === undefined) {
+      throw new UsageError(`--bundles: unknown bundle ${JSON.stringify(name)} (known: ${Object.keys(knownBundles).join(', ')})`);
+    }
+  }
+  const runs = numberFlag(args, 'runs', { min: 1, max: 50, integer: true }) ?? 3;
+  const decodeTokens = numberFlag(args, 'decode-tokens', { min: 1, integer: true }) ?? 48;
+  const threads = numberFlag(args, 'threads', { min: 1, max: 1024, integer: true }) ?? os.availableParallelism();
+  const withPython = !args.flags.has('skip-python');
+  const withPerToken = !args.flags.has('no-per-token');
+  const root = findRoot();
+  const outFile = path.resolve(stringFlag(args, 'out') ?? path.join(root, 'bench', 'results.json'));
+  const cacheDir = path.join(root, 'bench', '.cache');
+  const cli = path.join(root, 'out', 'main', 'cli.cjs');
+  if (!fs.existsSync(cli)) {
+    throw new Error(`${cli} is missing: run npm run bench (it builds first)`);
+  }
+  const log = (line: string): void => context.stderr(`bench: ${line}`);
+  const started = Date.now();
+  const loadBefore = os.loadavg();
+  if (loadBefore[0]! > threads * 0.5) {
+    log(`note: load average ${loadBefore[0]!.toFixed(2)} on ${threads} threads: other work is running, numbers will be slower and noisier`);
+  }
+
+  log('memory bandwidth (Buffer copies) …');
+  const copies: CopyBandwidth[] = [await measureCopyBandwidth(1)];
+  if (os.availableParallelism() > 1) {
+    copies.push(await measureCopyBandwidth(os.availableParallelism()));
+  }
+  const bandwidthGBs = Math.max(...copies.map((copy) => copy.readWriteGBs));
+  const image = benchReferenceImage(cacheDir);
+
+  const summaries: BundleSummary[] = [];
+  const raw: Record<string, unknown> = {};
+  let pythonVersions: Record<string, string> = {};
+  let numpyCopyGBs: number | null = null;
+  let tsVersions: EngineBenchResult['versions'] = { node: process.version, onnxruntimeNode: onnxruntimeNodeVersion(root) };
+  for (const name of bundleNames) {
+    const bundle = await benchBundle(root, cacheDir, name, log);
+    const manifest = readManifest(bundle);
+    const { config } = manifest;
+    const tokens = config.grid * config.grid;
+    const bytes = decodeBytes(
+      gptShape(config.gpt as Record<string, unknown>),
+      manifest.graphPrecision.decode === 'fp16' ? 2 : 4,
+      manifest.kvDtype === 'float16' ? 2 : 4,
+      config.kvCacheLength,
+    );
+    const floorMsPerToken = (bytes.weightBytes / (bandwidthGBs * 1e9)) * 1000;
+
+    log(`${name}: TS engine, ${runs} runs after a warm-up${withPerToken ? ', then one at 1 token per call' : ''} …`);
+    const tsArgs = ['bench', '--engine-only', '--bundle', bundle, '--image', image, '--prompt', prompt, '--seed', String(seed)];
+    tsArgs.push('--threads', String(threads), '--runs', String(runs), '--warmup', '1');
+    if (withPerToken) {
+      tsArgs.push('--extra-tokens-per-call', '1');
+    }
+    const ts = lastJsonLine<EngineBenchResult>(await runNode(cli, tsArgs, root, context.signal), 'the TS measurement');
+    tsVersions = ts.versions;
+    const tsColumn: Column = {
+      label: 'TS engine',
+      stageMs: medianStages(ts.runs.map((run) => run.timings)),
+      decodeMsPerToken: median(ts.runs.map((run) => run.decodeMsPerToken)),
+      decodeNote: null,
+      peakRssBytes: ts.peakRssBytes,
+      boundaryBytesPerImage: median(ts.runs.map((run) => run.boundaryBytes)),
+    };
+    const columns: Column[] = [tsColumn];
+    if (ts.extra !== null) {
+      columns.push({
+        label: 'TS 1 tok/call',
+        stageMs: medianStages([ts.extra.timings]),
+        decodeMsPerToken: ts.extra.decodeMsPerToken,
+        decodeNote: null,
+        peakRssBytes: null,
+        boundaryBytesPerImage: ts.extra.boundaryBytes,
+      });
+    }
+
+    let ort: PythonResult | null = null;
+    let torch: PythonResult | null = null;
+    let info: PythonInfo | null = null;
+    if (withPython) {
+      info = lastJsonLine<PythonInfo>(await runPython(root, ['-m', 'mentor_models.bench_python', 'info', '--bundle', bundle]), 'bench_python info');
+      pythonVersions = info.versions;
+      numpyCopyGBs = info.numpyCopy.readWriteGBs;
+      const steps = Math.min(decodeTokens, tokens - skipTokens);
+      const common = ['--image', image, '--prompt', prompt, '--seed', String(seed), '--threads', String(threads)];
+      common.push('--decode-tokens', String(steps), '--skip-tokens', String(skipTokens));
+      log(`${name}: Python onnxruntime, decode.onnx once per token (${steps} timed steps) …`);
+      ort = lastJsonLine<PythonResult>(
+        await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', ...common]),
+        'bench_python ort',
+      );
+      log(`${name}: PyTorch eager reference (${steps} timed steps) …`);
+      const s = manifest.sampling;
+      torch = lastJsonLine<PythonResult>(
+        await runPython(root, [
+          '-m', 'mentor_models.bench_python', 'torch', '--config', name, '--weights-seed', '0', ...common,
+          '--cfg', String(s.cfgScale), '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP),
+        ]),
+        'bench_python torch',
+      );
+      columns.push(pythonColumn('Python ORT 1 tok/call', ort, perTokenBoundaryBytes(tokens, bytes.kvCacheBytes, config.codebookSize)));
+      columns.push(pythonColumn('PyTorch eager', torch, null));
+    }
+
+    const tsMs = tsColumn.decodeMsPerToken;
+    const ortMs = columns.find((c) => c.label === 'Python ORT 1 tok/call')?.decodeMsPerToken ?? null;
+    const torchMs = columns.find((c) => c.label === 'PyTorch eager')?.decodeMsPerToken ?? null;
+    const tokenAgreement: string[] = [];
+    if (ort !== null) {
+      tokenAgreement.push(`TS vs Python ORT: ${agreement(ts.sampledTokens, ort.sampledTokens)}`);
+    }
+    if (torch !== null) {
+      tokenAgreement.push(`TS vs PyTorch: ${agreement(ts.sampledTokens, torch.sampledTokens)}`);
+    }
+    const summary: BundleSummary = {
+      config: name,
+      description: describe(manifest),
+      tokens,
+      weightBytes: bytes.weightBytes,
+      kvCacheBytes: bytes.kvCacheBytes,
+      floorMsPerToken,
+      columns,
+      ratios: {
+        // Speed ratios: the baseline's time per token over ours.
+        vsPythonLoop: ratio(ortMs, tsMs),
+        vsTorchEager: ratio(torchMs, tsMs),
+        stepOverFloor: ratio(tsMs, floorMsPerToken),
+      },
+      tokenAgreement,
+    };
+    summaries.push(summary);
+    raw[name] = {
+      bundle: path.relative(root, bundle),
+      weightParameters: bytes.weightParameters,
+      decodeInitializerBytes: info?.decodeInitializers.bytes ?? null,
+      ts,
+      pythonOrtPerToken: ort,
+      torchEager: torch,
+    };
+    log(`${name}: TS decode ${(tsMs ?? NaN).toFixed(1)} ms/token`);
+  }
+
+  const loadAfter = os.loadavg();
+  const results = {
+    date: new Date().toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: { ...machineInfo(), loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    versions: { node: tsVersions.node, onnxruntimeNode: tsVersions.onnxruntimeNode, ...prefixKeys('python-', pythonVersions) },
+    settings: { threads, runs, warmup: 1, decodeTokensPython: decodeTokens, skipTokensPython: skipTokens, prompt, seed: String(seed) },
+    bandwidth: {
+      definition: 'large Buffer.copy (memcpy): (bytes read + bytes written) / time, best of 5, GB/s = 1e9 B/s; the floor uses the higher of 1 thread and all cores',
+      nodeCopy: copies.map((copy) => ({ threads: copy.threads, readWriteGBs: round(copy.readWriteGBs) })),
+      numpyCopy1ThreadGBs: numpyCopyGBs === null ? null : round(numpyCopyGBs),
+      usedGBs: round(bandwidthGBs),
+      floorDefinition: 'GPT weights one decode step reads (every layer, final norm, output head; not the token embedding) ÷ bandwidth',
+    },
+    targets,
+    bundles: Object.fromEntries(summaries.map((summary) => [summary.config, { summary, raw: raw[summary.config] }])),
+  };
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+
+  const lines = [
+    `MENTOR engine benchmark — ${String(machineInfo().cpuModel)}, ${os.availableParallelism()} cores, ${threads} threads, node ${tsVersions.node}, onnxruntime-node ${tsVersions.onnxruntimeNode}` +
+      (pythonVersions.onnxruntime !== undefined ? `, python onnxruntime ${pythonVersions.onnxruntime}, torch ${pythonVersions.torch ?? '?'}` : ''),
+    `memory bandwidth (copy, read + write): ${copies.map((copy) => `${copy.readWriteGBs.toFixed(1)} GB/s with ${copy.threads} thread${copy.threads === 1 ? '' : 's'}`).join(', ')}` +
+      (numpyCopyGBs === null ? '' : `; numpy 1 thread ${numpyCopyGBs.toFixed(1)} GB/s`) +
+      `; floor uses ${bandwidthGBs.toFixed(1)} GB/s`,
+    `load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)}`,
+    '',
+  ];
+  for (const summary of summaries) {
+    lines.push(...bundleTable(summary), '');
+  }
+  lines.push(`wrote ${path.relative(process.cwd(), outFile) || outFile} in ${results.durationS} s`);
+  for (const line of lines) {
+    context.stdout(line);
+  }
+  return 0;
+}
+
+function round(value: number): number {
+  return Number(value.toFixed(2));
+}
+
+function prefixKeys(prefix: string, values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
+}

@@ -1,0 +1,65 @@
+/**
+ * Bytes a decode step must read, from the manifest's GPT config (native-models/mentor_models/configs.py
+ * names): the floor of a bandwidth-bound step is these bytes over the machine's memory bandwidth.
+ */
+
+export type GptShape = {
+  dim: number;
+  n_layer: number;
+  n_head: number;
+  kv_heads: number;
+  head_dim: number;
+  ffn_hidden_dim: number;
+  vocab_size: number;
+};
+
+export type DecodeBytes = {
+  /** Weights read once per step: every layer (attention, SwiGLU, norms), the final norm, the output head. */
+  weightBytes: number;
+  weightParameters: number;
+  /** The whole KV cache tensor [L, 2, 2B, H, S, Dh] for one image (B = 1, CFG doubles the rows). */
+  kvCacheBytes: number;
+};
+
+function field(config: Record<string, unknown>, name: keyof GptShape): number {
+  const value = config[name];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`manifest config.gpt.${name} is missing or not a positive number`);
+  }
+  return value;
+}
+
+export function gptShape(config: Record<string, unknown>): GptShape {
+  return {
+    dim: field(config, 'dim'),
+    n_layer: field(config, 'n_layer'),
+    n_head: field(config, 'n_head'),
+    kv_heads: field(config, 'kv_heads'),
+    head_dim: field(config, 'head_dim'),
+    ffn_hidden_dim: field(config, 'ffn_hidden_dim'),
+    vocab_size: field(config, 'vocab_size'),
+  };
+}
+
+/**
+ * The token embedding is not counted (a step reads one row of it), nor the caption projection (prefill
+ * only). The two CFG rows share each weight read, so weights count once per step, not per row.
+ *
+ * @example
+ * // GPT-B (dim 768, 12 layers, FFN 2048, 16384 codes), fp32: 97.5 M parameters, 390 MB per step.
+ */
+export function decodeBytes(shape: GptShape, weightBytesPerParameter: number, kvBytesPerValue: number, kvLength: number, batch = 1): DecodeBytes {
+  const d = shape.dim;
+  const wqkv = (shape.n_head + 2 * shape.kv_heads) * shape.head_dim * d;
+  const wo = shape.n_head * shape.head_dim * d;
+  const ffn = 3 * shape.ffn_hidden_dim * d;
+  const norms = 2 * d;
+  const perLayer = wqkv + wo + ffn + norms;
+  const weightParameters = shape.n_layer * perLayer + d + shape.vocab_size * d;
+  const kvValues = shape.n_layer * 2 * (2 * batch) * shape.kv_heads * kvLength * shape.head_dim;
+  return {
+    weightBytes: weightParameters * weightBytesPerParameter,
+    weightParameters,
+    kvCacheBytes: kvValues * kvBytesPerValue,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Turns the benchmark's raw measurements into the summary (medians, ratios against the issue's
+ * targets) and the printed table. Pure functions: the numbers in, text and JSON out.
+ */
+
+export const targets = {
+  /** TS decode speed ÷ the Python onnxruntime per-token loop. */
+  vsPythonLoop: 1.5,
+  /** TS decode speed ÷ the PyTorch eager reference. */
+  vsTorchEager: 2,
+  /** TS decode step time ÷ the bandwidth floor (at most). */
+  stepOverFloor: 1.5,
+};
+
+export const stages = ['tokenize', 'references', 'vision', 'textEncoder', 'prefill', 'decode', 'vqDecode', 'total'] as const;
+export type Stage = (typeof stages)[number];
+
+const stageLabels: Record<Stage, string> = {
+  tokenize: 'tokenize',
+  references: 'image load + preprocess',
+  vision: 'vision',
+  textEncoder: 'text encoder',
+  prefill: 'prefill',
+  decode: 'decode (all tokens)',
+  vqDecode: 'VQ decode',
+  total: 'total',
+};
+
+/** One measured pipeline (a column of the table). */
+export type Column = {
+  label: string;
+  /** Median per stage over the timed runs, ms; a stage it does not have (or did not reach) is absent. */
+  stageMs: Partial<Record<Stage, number>>;
+  decodeMsPerToken: number | null;
+  /** What the decode figure covers, e.g. "tokens 5–52 of 256" when a run stopped early. */
+  decodeNote: string | null;
+  peakRssBytes: number | null;
+  boundaryBytesPerImage: number | null;
+};
+
+export type BundleSummary = {
+  config: string;
+  description: string;
+  tokens: number;
+  weightBytes: number;
+  kvCacheBytes: number;
+  floorMsPerToken: number;
+  columns: Column[];
+  ratios: {
+    vsPythonLoop: number | null;
+    vsTorchEager: number | null;
+    stepOverFloor: number | null;
+  };
+  tokenAgreement: string[];
+};
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) {
+    return NaN;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median of each stage over runs (a stage missing from every run stays absent). */
+export function medianStages(runs: readonly Record<string, number>[]): Partial<Record<Stage, number>> {
+  const out: Partial<Record<Stage, number>> = {};
+  for (const stage of stages) {
+    const values = runs.map((run) => run[stage]).filter((value): value is number => typeof value === 'number');
+    if (values.length > 0) {
+      out[stage] = median(values);
+    }
+  }
+  return out;
+}
+
+/** How far two token sequences agree: "all 256 equal" or "equal up to token 37 (of 52 compared)". */
+export function agreement(a: readonly number[], b: readonly number[]): string {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) {
+    return 'nothing to compare';
+  }
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) {
+      return `first ${i} equal, differ from token ${i} (of ${n} compared)`;
+    }
+  }
+  return `all ${n} compared equal`;
+}
+
+export function ratio(numerator: number | null, denominator: number | null): number | null {
+  if (numerator === null || denominator === null || !(denominator > 0) || !Number.isFinite(numerator)) {
+    return null;
+  }
+  return numerator / denominator;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) {
+    return '—';
+  }
+  if (ms >= 10_000) {
+    return `${(ms / 1000).toFixed(1)} s`;
+  }
+  if (ms >= 100) {
+    return ms.toFixed(0);
+  }
+  if (ms >= 10) {
+    return ms.toFixed(1);
+  }
+  return ms.toFixed(2);
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) {
+    return '—';
+  }
+  if (bytes >= 1e9) {
+    return `${(bytes / 1e9).toFixed(2)} GB`;
+  }
+  if (bytes >= 1e6) {
+    return `${(bytes / 1e6).toFixed(bytes >= 1e8 ? 0 : 1)} MB`;
+  }
+  if (bytes >= 1e3) {
+    return `${(bytes / 1e3).toFixed(0)} KB`;
+  }
+  return `${bytes} B`;
+}
+
+function formatRatio(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(2)}×`;
+}
+
+function verdict(value: number | null, target: number, atLeast: boolean): string {
+  if (value === null) {
+    return 'not measured';
+  }
+  const met = atLeast ? value >= target : value <= target;
+  if (met) {
+    return `met (target ${atLeast ? '≥' : '≤'} ${target}×)`;
+  }
+  const by = atLeast ? target / value : value / target;
+  return `MISSED by ${by.toFixed(2)}× (target ${atLeast ? '≥' : '≤'} ${target}×)`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
+  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+}
+
+export function bundleTable(summary: BundleSummary): string[] {
+  const header = ['', ...summary.columns.map((column) => column.label)];
+  const rows: string[][] = [header];
+  for (const stage of stages) {
+    rows.push([`${stageLabels[stage]} (ms)`, ...summary.columns.map((column) => formatMs(column.stageMs[stage]))]);
+  }
+  rows.push(['decode ms / token', ...summary.columns.map((column) => formatMs(column.decodeMsPerToken))]);
+  rows.push([
+    'decode tokens / s',
+    ...summary.columns.map((column) => (column.decodeMsPerToken === null ? '—' : (1000 / column.decodeMsPerToken).toFixed(1))),
+  ]);
+  rows.push(['peak RSS', ...summary.columns.map((column) => formatBytes(column.peakRssBytes))]);
+  rows.push(['JS/Python boundary / image', ...summary.columns.map((column) => formatBytes(column.boundaryBytesPerImage))]);
+  const notes = summary.columns.filter((column) => column.decodeNote !== null).map((column) => `  ${column.label}: decode measured over ${column.decodeNote}`);
+  return [
+    `${summary.config}: ${summary.description}`,
+    `  weights read per decode step ${formatBytes(summary.weightBytes)}, KV cache ${formatBytes(summary.kvCacheBytes)}; floor ${formatMs(summary.floorMsPerToken)} ms / token`,
+    ...table(rows).map((line) => `  ${line}`),
+    ...notes,
+    `  TS decode speed ÷ Python ORT per-token loop: ${formatRatio(summary.ratios.vsPythonLoop)}  ${verdict(summary.ratios.vsPythonLoop, targets.vsPythonLoop, true)}`,
+    `  TS decode speed ÷ PyTorch eager reference:   ${formatRatio(summary.ratios.vsTorchEager)}  ${verdict(summary.ratios.vsTorchEager, targets.vsTorchEager, true)}`,
+    `  TS decode step ÷ bandwidth floor:            ${formatRatio(summary.ratios.stepOverFloor)}  ${verdict(summary.ratios.stepOverFloor, targets.stepOverFloor, false)}`,
+    ...summary.tokenAgreement.map((line) => `  tokens: ${line}`),
+  ];
+}

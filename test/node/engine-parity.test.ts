@@ -58,7 +58,7 @@ beforeAll(async () => {
     maxBuffer: 64 * 1024 * 1024,
   });
   references = (JSON.parse(stdout.toString()) as { results: Reference[] }).results;
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await runtime?.close();

@@ -139,6 +139,35 @@ describe('mentor inspect', () => {
   });
 });
 
+describe('mentor bench', () => {
+  it('measures the TS engine on a bundle as one JSON object (the part the benchmark runs in a child process)', () => {
+    const run = mentor(
+      'bench', '--engine-only', '--bundle', bundle, '--image', reference, '--prompt', prompt, '--seed', '42',
+      '--threads', '1', '--runs', '1', '--warmup', '0', '--extra-tokens-per-call', '1', '--extra-decode-calls', '8',
+    );
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      tokens: number;
+      runs: { decodeMsPerToken: number; boundaryBytes: number; timings: Record<string, number> }[];
+      extra: { decodeTokensMeasured: number; decodeMsPerToken: number };
+      peakRssBytes: number;
+      sampledTokens: number[];
+    };
+    expect(result.tokens).toBe(64);
+    expect(result.runs).toHaveLength(1);
+    expect(result.runs[0]!.decodeMsPerToken).toBeGreaterThan(0);
+    expect(result.runs[0]!.boundaryBytes).toBeGreaterThan(0);
+    expect(Object.keys(result.runs[0]!.timings)).toEqual(expect.arrayContaining(['tokenize', 'vision', 'textEncoder', 'prefill', 'decode', 'vqDecode', 'total']));
+    expect(result.extra.decodeTokensMeasured).toBe(8);
+    expect(result.peakRssBytes).toBeGreaterThan(10_000_000);
+    expect(result.sampledTokens).toHaveLength(64);
+  });
+
+  it('names an unknown bundle', () => {
+    expectOneErrorLine(mentor('bench', '--bundles', 'xl'), /unknown bundle "xl"/);
+  });
+});
+
 describe('mentor', () => {
   it('shows usage, and refuses an unknown command', () => {
     expect(mentor('--help').stdout).toMatch(/generate.*\n.*inspect.*\n.*bench/);

@@ -82,6 +82,19 @@ class _TimedSession:
         return out
 
 
+def _engine_session_options(ort: Any, threads: int) -> Any:
+    """What the TypeScript engine sets (main/engine/runtime/open-runtime.ts): intra-op threads, one
+    inter-op thread, sequential, every graph optimisation, spinning off."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
+
+
 def _load_image(path: str):
     from PIL import Image
 
@@ -98,6 +111,8 @@ def _run_record(times: StageTimes, total_ms: float, limit: DecodeLimit, tokens_p
         "decodeCalls": len(decode_calls),
         "decodeTokensMeasured": tokens,
         "decodeMsPerToken": sum(measured) / tokens if tokens else None,
+        # The median call, per token: robust to bursts of other work on the machine.
+        "decodeMsPerTokenMedian": float(np.median(measured)) / tokens_per_call if tokens else None,
         "stoppedEarly": stopped,
     }
 
@@ -110,6 +125,12 @@ def bench_ort(args: argparse.Namespace) -> dict[str, Any]:
     current = StageTimes()
     limit = DecodeLimit(args.skip_tokens, args.decode_tokens)
     runner = BundleRunner(args.bundle, verify=False, threads=args.threads)
+    if args.spinning == "off":
+        # The TypeScript engine's session options (open-runtime.ts): same threads, spinning off.
+        options = _engine_session_options(ort, args.threads)
+        for key in list(runner.sessions):
+            name = runner.manifest["graphs"][key]
+            runner.sessions[key] = ort.InferenceSession(str(Path(args.bundle) / name), options, providers=["CPUExecutionProvider"])
     for key, session in list(runner.sessions.items()):
         after = (lambda: limit.check(len(current.calls.get("decode", [])))) if key == "decode" else (lambda: None)
         runner.sessions[key] = _TimedSession(session, key, lambda: current, after)  # type: ignore[assignment]
@@ -136,6 +157,7 @@ def bench_ort(args: argparse.Namespace) -> dict[str, Any]:
         "kind": "ort",
         "tokensPerCall": args.tokens_per_call,
         "threads": args.threads,
+        "spinning": args.spinning,
         "tokens": int(runner.config["grid"]) ** 2,
         "runs": runs,
         "sampledTokens": sampled,
@@ -227,11 +249,7 @@ def profile_decode(args: argparse.Namespace) -> dict[str, Any]:
     spliced = runner.encode_images([_load_image(args.image)]).reshape(1, -1, c["encoderWidth"])
     (states,) = runner.sessions["textEncoder"].run(None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced})
     logits, kv, prefix_mask = runner.sessions["prefill"].run(None, {"encoder_states": states, "attention_mask": mask[None]})
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = args.threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options = _engine_session_options(ort, args.threads)
     options.enable_profiling = True
     options.profile_file_prefix = os.path.join(tempfile.mkdtemp(prefix="mentor-profile-"), "decode")
     session = ort.InferenceSession(str(Path(args.bundle) / runner.manifest["graphs"]["decode"]), options,
@@ -345,6 +363,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42, help="sampling seed")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tokens-per-call", type=int, default=1, help="decode tokens per call (ort)")
+    parser.add_argument("--spinning", choices=["off", "default"], default="off",
+                        help="ort: off = the TS engine's session options; default = BundleRunner's own (onnxruntime spins)")
     parser.add_argument("--warmup", type=int, default=0, help="whole generations run before the timed ones")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--decode-tokens", type=int, default=0,

@@ -7,7 +7,8 @@
  *   decode call, threads = cores; a warm-up generation, then the median of `--runs`; then one more
  *   generation at one token per decode call, to separate "loop in the graph" from "Node vs Python".
  * - Python onnxruntime per-token loop: BundleRunner with tokens_per_call=1 (the KV cache crosses into
- *   Python every token).
+ *   Python every token), with the TS engine's session options (spinning off; the ratio uses this one)
+ *   and with BundleRunner's own (onnxruntime's default: idle threads spin).
  * - PyTorch eager reference: reference_generate on random_models(config, seed 0), the same weights.
  * Both Python baselines time `--decode-tokens` steps after 4 warm-up steps and then stop: a step costs
  * the same at every position (attention over the whole fixed-size cache), and a full PyTorch image
@@ -32,7 +33,7 @@ import { benchBundle, benchReferenceImage, runPython } from './bench-bundles';
 import { decodeBytes, gptShape } from './decode-bytes';
 import type { EngineBenchResult } from './engine-bench';
 import { onnxruntimeNodeVersion, runEngineBench } from './engine-bench';
-import type { BundleSummary, Column } from './report';
+import type { BundleSummary, Column, DecodeProfile } from './report';
 import { agreement, bundleTable, median, medianStages, ratio, targets } from './report';
 
 export const benchUsage = `usage: mentor bench [options]   (npm run bench -- [options])
@@ -61,6 +62,7 @@ const specs: FlagSpecs = {
   seed: { type: 'string' },
   warmup: { type: 'string' },
   'extra-tokens-per-call': { type: 'string' },
+  'extra-decode-calls': { type: 'string' },
 };
 
 const knownBundles: Record<string, string> = {
@@ -122,6 +124,7 @@ function runNode(script: string, args: string[], cwd: string, signal: AbortSigna
 type PythonRun = {
   timings: Record<string, number>;
   decodeMsPerToken: number | null;
+  decodeMsPerTokenMedian: number | null;
   decodeTokensMeasured: number;
   decodeCalls: number;
   stoppedEarly: boolean;
@@ -154,7 +157,8 @@ function lastJsonLine<T>(stdout: string, what: string): T {
 }
 
 function pythonColumn(label: string, result: PythonResult, boundaryBytesPerImage: number | null): Column {
-  const perToken = result.runs.map((run) => run.decodeMsPerToken).filter((v): v is number => v !== null);
+  const perToken = result.runs.map((run) => run.decodeMsPerTokenMedian).filter((v): v is number => v !== null);
+  const perTokenMean = result.runs.map((run) => run.decodeMsPerToken).filter((v): v is number => v !== null);
   const first = result.runs[0];
   const stopped = first?.stoppedEarly === true;
   const stageMs = medianStages(result.runs.map((run) => run.timings));
@@ -168,6 +172,7 @@ function pythonColumn(label: string, result: PythonResult, boundaryBytesPerImage
     label,
     stageMs,
     decodeMsPerToken: perToken.length > 0 ? median(perToken) : null,
+    decodeMsPerTokenMean: perTokenMean.length > 0 ? median(perTokenMean) : null,
     decodeNote: stopped && first !== undefined ? `tokens ${skipTokens + 1}–${skipTokens + first.decodeTokensMeasured} of ${result.tokens}` : null,
     peakRssBytes: result.peakRssBytes,
     boundaryBytesPerImage,
@@ -204,6 +209,7 @@ async function engineOnly(args: ReturnType<typeof parseArgs>, context: CliContex
     return value;
   };
   const extra = numberFlag(args, 'extra-tokens-per-call', { min: 1, integer: true });
+  const extraCalls = numberFlag(args, 'extra-decode-calls', { min: 1, integer: true });
   const result = await runEngineBench({
     root: findRoot(),
     bundle: need('bundle'),
@@ -213,7 +219,8 @@ async function engineOnly(args: ReturnType<typeof parseArgs>, context: CliContex
     threads: numberFlag(args, 'threads', { min: 1, integer: true }) ?? os.availableParallelism(),
     warmup: numberFlag(args, 'warmup', { min: 0, integer: true }) ?? 1,
     runs: numberFlag(args, 'runs', { min: 1, integer: true }) ?? 3,
-    ...(extra !== undefined ? { extraTokensPerCall: extra } : {}),
+    ...(extra !== undefined ? { extraTokensPerCall: extra, extraSkipCalls: skipTokens } : {}),
+    ...(extraCalls !== undefined ? { extraDecodeCalls: extraCalls } : {}),
   });
   context.stdout(JSON.stringify(result));
   return 0;
@@ -279,59 +286,92 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     );
     const floorMsPerToken = (bytes.weightBytes / (bandwidthGBs * 1e9)) * 1000;
 
-    log(`${name}: TS engine, ${runs} runs after a warm-up${withPerToken ? ', then one at 1 token per call' : ''} …`);
+    const steps = Math.min(decodeTokens, tokens - skipTokens - 1);
+    log(`${name}: TS engine, ${runs} runs after a warm-up${withPerToken ? `, then ${steps} steps at 1 token per call` : ''} …`);
     const tsArgs = ['bench', '--engine-only', '--bundle', bundle, '--image', image, '--prompt', prompt, '--seed', String(seed)];
     tsArgs.push('--threads', String(threads), '--runs', String(runs), '--warmup', '1');
     if (withPerToken) {
-      tsArgs.push('--extra-tokens-per-call', '1');
+      tsArgs.push('--extra-tokens-per-call', '1', '--extra-decode-calls', String(steps));
     }
-    const ts = lastJsonLine<EngineBenchResult>(await runNode(cli, tsArgs, root, context.signal), 'the TS measurement');
+    const loads: Record<string, number[]> = {};
+    const phase = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+      const before = os.loadavg()[0]!;
+      const value = await work();
+      loads[key] = [round(before), round(os.loadavg()[0]!)];
+      return value;
+    };
+    const ts = await phase('ts', async () => lastJsonLine<EngineBenchResult>(await runNode(cli, tsArgs, root, context.signal), 'the TS measurement'));
     tsVersions = ts.versions;
+    const perTokenBoundary = perTokenBoundaryBytes(tokens, bytes.kvCacheBytes, config.codebookSize);
     const tsColumn: Column = {
       label: 'TS engine',
       stageMs: medianStages(ts.runs.map((run) => run.timings)),
-      decodeMsPerToken: median(ts.runs.map((run) => run.decodeMsPerToken)),
-      decodeNote: null,
+      decodeMsPerToken: median(ts.runs.map((run) => run.decodeMsPerTokenMedian)),
+      decodeMsPerTokenMean: median(ts.runs.map((run) => run.decodeMsPerToken)),
+      decodeNote: `row calls 2–${config.grid}, from one progress report to the next`,
       peakRssBytes: ts.peakRssBytes,
       boundaryBytesPerImage: median(ts.runs.map((run) => run.boundaryBytes)),
     };
     const columns: Column[] = [tsColumn];
     if (ts.extra !== null) {
+      const from = ts.extra.skippedTokens + 1;
       columns.push({
         label: 'TS 1 tok/call',
-        stageMs: medianStages([ts.extra.timings]),
-        decodeMsPerToken: ts.extra.decodeMsPerToken,
-        decodeNote: null,
+        stageMs: {},
+        decodeMsPerToken: ts.extra.decodeMsPerTokenMedian,
+        decodeMsPerTokenMean: ts.extra.decodeMsPerToken,
+        decodeNote: `tokens ${from}–${from + ts.extra.decodeTokensMeasured - 1} of ${tokens} (call to call)`,
         peakRssBytes: null,
-        boundaryBytesPerImage: ts.extra.boundaryBytes,
+        boundaryBytesPerImage: perTokenBoundary,
       });
     }
 
     let ort: PythonResult | null = null;
+    let ortSpinning: PythonResult | null = null;
     let torch: PythonResult | null = null;
     let info: PythonInfo | null = null;
+    let profile: DecodeProfile | null = null;
     if (withPython) {
       info = lastJsonLine<PythonInfo>(await runPython(root, ['-m', 'mentor_models.bench_python', 'info', '--bundle', bundle]), 'bench_python info');
       pythonVersions = info.versions;
       numpyCopyGBs = info.numpyCopy.readWriteGBs;
-      const steps = Math.min(decodeTokens, tokens - skipTokens);
       const common = ['--image', image, '--prompt', prompt, '--seed', String(seed), '--threads', String(threads)];
       common.push('--decode-tokens', String(steps), '--skip-tokens', String(skipTokens));
-      log(`${name}: Python onnxruntime, decode.onnx once per token (${steps} timed steps) …`);
-      ort = lastJsonLine<PythonResult>(
-        await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', ...common]),
-        'bench_python ort',
+      log(`${name}: Python onnxruntime, decode.onnx once per token (${steps} timed steps), the TS engine's session options …`);
+      ort = await phase('pythonOrt', async () =>
+        lastJsonLine<PythonResult>(
+          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--spinning', 'off', ...common]),
+          'bench_python ort',
+        ),
+      );
+      log(`${name}: the same with BundleRunner's own session options (onnxruntime spins) …`);
+      ortSpinning = await phase('pythonOrtSpinning', async () =>
+        lastJsonLine<PythonResult>(
+          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--spinning', 'default', ...common]),
+          'bench_python ort (spinning)',
+        ),
       );
       log(`${name}: PyTorch eager reference (${steps} timed steps) …`);
       const s = manifest.sampling;
-      torch = lastJsonLine<PythonResult>(
-        await runPython(root, [
-          '-m', 'mentor_models.bench_python', 'torch', '--config', name, '--weights-seed', '0', ...common,
-          '--cfg', String(s.cfgScale), '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP),
-        ]),
-        'bench_python torch',
+      torch = await phase('torch', async () =>
+        lastJsonLine<PythonResult>(
+          await runPython(root, [
+            '-m', 'mentor_models.bench_python', 'torch', '--config', name, '--weights-seed', '0', ...common,
+            '--cfg', String(s.cfgScale), '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP),
+          ]),
+          'bench_python torch',
+        ),
       );
-      columns.push(pythonColumn('Python ORT 1 tok/call', ort, perTokenBoundaryBytes(tokens, bytes.kvCacheBytes, config.codebookSize)));
+      columns.push(pythonColumn('Python ORT 1 tok/call', ort, perTokenBoundary));
+      columns.push(pythonColumn('same, spinning', ortSpinning, perTokenBoundary));
+      log(`${name}: onnxruntime profiler on one decode call of ${config.grid} tokens …`);
+      profile = lastJsonLine<DecodeProfile>(
+        await runPython(root, [
+          '-m', 'mentor_models.bench_python', 'profile', '--bundle', bundle, '--image', image, '--prompt', prompt,
+          '--threads', String(threads), '--tokens-per-call', String(config.grid),
+        ]),
+        'bench_python profile',
+      );
       columns.push(pythonColumn('PyTorch eager', torch, null));
     }
 
@@ -360,14 +400,17 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
         stepOverFloor: ratio(tsMs, floorMsPerToken),
       },
       tokenAgreement,
+      profile,
     };
     summaries.push(summary);
     raw[name] = {
       bundle: path.relative(root, bundle),
       weightParameters: bytes.weightParameters,
       decodeInitializerBytes: info?.decodeInitializers.bytes ?? null,
+      loadAverageBeforeAfter: loads,
       ts,
       pythonOrtPerToken: ort,
+      pythonOrtPerTokenSpinning: ortSpinning,
       torchEager: torch,
     };
     log(`${name}: TS decode ${(tsMs ?? NaN).toFixed(1)} ms/token`);

@@ -154,7 +154,8 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
         etaMs: ((total - done) * batch * 1000) / Math.max(tokensPerSecond, 1e-9),
       };
       const now = performance.now();
-      if (done < total && now - lastPreview >= (hooks.previewIntervalMs ?? 500)) {
+      const interval = hooks.previewIntervalMs ?? 500;
+      if (done < total && Number.isFinite(interval) && now - lastPreview >= interval) {
         lastPreview = now;
         progress.preview = await timer.time('preview', () => partialPreview(sessions.vqDecode, tokens[0]!, done, config));
       }

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         remove_partial(args.out)
         raise
-    print(f"export: wrote {args.out} ({args.config}, {args.precision}) in {time.perf_counter() - started:.1f} s")
+    preset = next((name for name, p in PRESETS.items() if p == models.preset), args.config)
+    print(f"export: wrote {args.out} ({preset}, {args.precision}) in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { Generation, type GenerationStatus, type SamplingParams } from '../../preload/contract';
 import { StudioFailure } from '../services/studio-failure';
+import { lazyStatements } from './lazy-statements';
 
 /** What `enqueue` needs: one prompt with its references, run `count` times as variations 0..count-1. */
 export type BatchRequest = {
@@ -93,15 +94,7 @@ export function randomSeed(): string {
 export function createGenerationsRepository(db: Database, options: GenerationsRepositoryOptions = {}): GenerationsRepository {
   const now = options.now ?? Date.now;
   const drawSeed = options.randomSeed ?? randomSeed;
-  const prepared = new Map<string, Statement>();
-  const sql = <P extends unknown[] = unknown[], R = unknown>(text: string): Statement<P, R> => {
-    let statement = prepared.get(text);
-    if (statement === undefined) {
-      statement = db.prepare(text);
-      prepared.set(text, statement);
-    }
-    return statement as unknown as Statement<P, R>;
-  };
+  const sql = lazyStatements(db);
 
   const get = (id: string): Generation => {
     const row = sql<[string], GenerationRow>(`SELECT ${columns} FROM generations WHERE id = ? AND deleted_at IS NULL`).get(id);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { Model, type SamplingParams } from '../../preload/contract';
 import type { BundleManifest } from '../engine/bundle/manifest-schema';
 import { isEngineError } from '../engine/errors';
 import { StudioFailure } from '../services/studio-failure';
+import { lazyStatements } from './lazy-statements';
 
 /** What the repository needs from a validated bundle (helper A's `LoadedBundle` has these and more). */
 export type ValidatedBundle = {
@@ -70,15 +71,7 @@ const columns = 'id, name, path, format_version, precision, size_bytes, bundle_s
  */
 export function createModelsRepository(db: Database, options: ModelsRepositoryOptions): ModelsRepository {
   const now = options.now ?? Date.now;
-  const prepared = new Map<string, Statement>();
-  const sql = <P extends unknown[] = unknown[], R = unknown>(text: string): Statement<P, R> => {
-    let statement = prepared.get(text);
-    if (statement === undefined) {
-      statement = db.prepare(text);
-      prepared.set(text, statement);
-    }
-    return statement as unknown as Statement<P, R>;
-  };
+  const sql = lazyStatements(db);
   const byId = (id: string): ModelRow | undefined => sql<[string], ModelRow>(`SELECT ${columns} FROM models WHERE id = ?`).get(id);
 
   return {

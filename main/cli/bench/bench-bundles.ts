@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodePng } from '../../engine/png/png-encoder';
+import { collectOutput, stderrTail } from './child-output';
 
 /** Python files that do not change what the exporter writes (the benchmark's own side). */
 const notExporter = new Set(['bench_python.py']);
@@ -51,36 +52,22 @@ export function venvPython(root: string): string {
 }
 
 /** Runs the venv's Python in native-models/; resolves stdout, rejects with the end of stderr. */
-export function runPython(root: string, args: string[], options: { echo?: (line: string) => void } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvPython(root), args, {
-      cwd: path.join(root, 'native-models'),
-      env: { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (options.echo !== undefined) {
-        for (const line of stdout.split('\n').filter((l) => l.startsWith('export:'))) {
-          options.echo(line);
-        }
-      }
-      if (code === 0) {
-        resolve(stdout);
-      } else {
-        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-        reject(new Error(`python ${args.slice(0, 2).join(' ')} failed (exit ${code}): ${tail}`));
-      }
-    });
+export async function runPython(root: string, args: string[], options: { echo?: (line: string) => void } = {}): Promise<string> {
+  const child = spawn(venvPython(root), args, {
+    cwd: path.join(root, 'native-models'),
+    env: { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const { code, stdout, stderr } = await collectOutput(child);
+  if (options.echo !== undefined) {
+    for (const line of stdout.split('\n').filter((l) => l.startsWith('export:'))) {
+      options.echo(line);
+    }
+  }
+  if (code !== 0) {
+    throw new Error(`python ${args.slice(0, 2).join(' ')} failed (exit ${code}): ${stderrTail(stderr, 3)}`);
+  }
+  return stdout;
 }
 
 /** The cached bundle for `config` (tiny, b), exporting it first when missing or stale. */

@@ -30,6 +30,7 @@ import { readManifest } from '../inspect-command';
 import type { CopyBandwidth } from './bandwidth';
 import { measureCopyBandwidth } from './bandwidth';
 import { benchBundle, benchReferenceImage, runPython } from './bench-bundles';
+import { collectOutput, stderrTail } from './child-output';
 import { decodeBytes, gptShape } from './decode-bytes';
 import type { EngineBenchResult } from './engine-bench';
 import { onnxruntimeNodeVersion, runEngineBench } from './engine-bench';
@@ -99,26 +100,13 @@ export function findRoot(): string {
   throw new Error('mentor bench runs inside the MENTOR Studio repository (no package.json of mentor-studio with native-models/ found above here)');
 }
 
-function runNode(script: string, args: string[], cwd: string, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) {
-        resolve(stdout);
-      } else {
-        reject(new Error(`TS engine measurement failed (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`));
-      }
-    });
-  });
+async function runNode(script: string, args: string[], cwd: string, signal: AbortSignal): Promise<string> {
+  const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
+  const { code, stdout, stderr } = await collectOutput(child);
+  if (code !== 0) {
+    throw new Error(`TS engine measurement failed (exit ${code}): ${stderrTail(stderr, 2)}`);
+  }
+  return stdout;
 }
 
 type PythonRun = {

@@ -5,7 +5,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../errors';
-import { crc32 } from '../png/png-encoder';
+import { pngChunk } from '../png/png-encoder';
 import type { PreprocessSpec, RgbImage } from '../types';
 import {
   decodeReferenceRgb,
@@ -72,15 +72,6 @@ async function png16(width: number, height: number, channels: 1 | 2 | 3 | 4, see
     .toColourspace(channels <= 2 ? 'grey16' : 'rgb16')
     .png()
     .toBuffer();
-}
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
-  return out;
 }
 
 /** A PNG written by hand: IHDR (8-bit RGB) for the given size, then the given IDAT payload. */

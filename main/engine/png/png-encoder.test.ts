@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors';
 import type { RgbImage } from '../types';
-import { crc32, decodePngRgb, encodePng, readPngText } from './png-encoder';
+import { crc32, decodePngRgb, encodePng, pngChunk, readPngText } from './png-encoder';
 
 function testImage(width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -25,15 +25,6 @@ function chunks(png: Buffer): { type: string; offset: number; length: number }[]
     out.push({ type: png.toString('latin1', offset + 4, offset + 8), offset, length });
     offset += 12 + length;
   }
-  return out;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
   return out;
 }
 
@@ -96,8 +87,8 @@ describe('readPngText', () => {
   it('reads tEXt, zTXt and compressed iTXt written by others (sharp, hand-made chunks)', async () => {
     const base = encodePng(testImage(4, 4), {});
     const iend = base.length - 12;
-    const ztxt = chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.from('zipped, Latin-1 é', 'latin1'))]));
-    const itxt = chunk(
+    const ztxt = pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.from('zipped, Latin-1 é', 'latin1'))]));
+    const itxt = pngChunk(
       'iTXt',
       Buffer.concat([Buffer.from('Title\0\x01\x00en\0Titel\0', 'latin1'), deflateSync(Buffer.from('猫 compressed', 'utf8'))]),
     );
@@ -139,7 +130,7 @@ describe('readPngText', () => {
     expect(() => readPngText(png.subarray(0, png.length - 12))).toThrow(/is truncated: it ends at byte \d+ before the IEND chunk/);
     expect(() => readPngText(png.subarray(0, 47))).toThrow("is truncated: chunk tEXt at byte 33 claims 3 bytes, the file ends first");
     const iend = png.length - 12;
-    const bomb = chunk('zTXt', Buffer.concat([Buffer.from('bomb\0\0', 'latin1'), deflateSync(Buffer.alloc(64 * 1024 * 1024))]));
+    const bomb = pngChunk('zTXt', Buffer.concat([Buffer.from('bomb\0\0', 'latin1'), deflateSync(Buffer.alloc(64 * 1024 * 1024))]));
     expect(() => readPngText(Buffer.concat([png.subarray(0, iend), bomb, png.subarray(iend)]))).toThrow(/zTXt chunk does not inflate/);
   });
 });

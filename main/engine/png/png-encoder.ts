@@ -44,7 +44,8 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC (also how tests hand-craft damaged files). */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -72,10 +73,10 @@ function textChunk(key: string, value: string): Buffer {
   }
   const keyword = Buffer.from(key, 'latin1');
   if (tEXtSafe.test(value)) {
-    return chunk('tEXt', Buffer.concat([keyword, Buffer.from([0]), Buffer.from(value, 'latin1')]));
+    return pngChunk('tEXt', Buffer.concat([keyword, Buffer.from([0]), Buffer.from(value, 'latin1')]));
   }
   // iTXt: keyword, NUL, compression flag 0, method 0, empty language tag, NUL, empty translated keyword, NUL, UTF-8 text.
-  return chunk('iTXt', Buffer.concat([keyword, Buffer.from([0, 0, 0, 0, 0]), Buffer.from(value, 'utf8')]));
+  return pngChunk('iTXt', Buffer.concat([keyword, Buffer.from([0, 0, 0, 0, 0]), Buffer.from(value, 'utf8')]));
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -157,12 +158,12 @@ export function encodePng(image: RgbImage, text: Record<string, string> = {}): B
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
   // compression 0, filter method 0, interlace 0
-  const chunks: Buffer[] = [signature, chunk('IHDR', ihdr)];
+  const chunks: Buffer[] = [signature, pngChunk('IHDR', ihdr)];
   for (const [key, value] of Object.entries(text)) {
     chunks.push(textChunk(key, value));
   }
-  chunks.push(chunk('IDAT', deflateSync(filterRows(data, width, height), { level: pngDeflateLevel })));
-  chunks.push(chunk('IEND', new Uint8Array(0)));
+  chunks.push(pngChunk('IDAT', deflateSync(filterRows(data, width, height), { level: pngDeflateLevel })));
+  chunks.push(pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(chunks);
 }
 

@@ -148,6 +148,8 @@ export const Model = z.object({
   prefixLength: z.number().int().positive(),
   tokensPerImage: z.number().int().positive(),
   sampling: SamplingParams,
+  /** Where the weights came from, for the user: "random init (tiny preset)", "official checkpoint", … */
+  source: z.string(),
   installedAt: Timestamp,
 });
 export type Model = z.infer<typeof Model>;
@@ -170,11 +172,95 @@ export const Generation = z.object({
   status: GenerationStatus,
   error: z.string().nullable(),
   resultSha256: Sha256.nullable(),
+  /** 1–5 stars given by the user; null: not rated. */
+  rating: z.number().int().min(1).max(5).nullable(),
+  /** Marked as a favourite. */
+  starred: z.boolean(),
+  /** Set while the generation is in the trash (gallery delete); null otherwise. */
+  trashedAt: Timestamp.nullable(),
+  /** Position in the queue (smaller runs first); meaningful while queued. */
+  queuePosition: z.number().int(),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
 });
 export type Generation = z.infer<typeof Generation>;
+
+/** An image placed on a board: a reference the user brought, or a generated result. */
+export const BoardItem = z.object({
+  id: Id,
+  boardId: Id,
+  kind: z.enum(['reference', 'generation']),
+  assetSha256: Sha256,
+  /** The generation that made this image (kind `generation`, or a result reused as a reference). */
+  generationId: Id.nullable(),
+  /** Lineage: the items whose images were the references of the generation that made this one. */
+  sourceItemIds: z.array(Id),
+  x: z.number(),
+  y: z.number(),
+  width: z.number().positive(),
+  height: z.number().positive(),
+  zIndex: z.number().int(),
+  createdAt: Timestamp,
+});
+export type BoardItem = z.infer<typeof BoardItem>;
+
+/** The parameters panel as a named preset. */
+export const PresetParams = z.object({
+  seedMode: z.enum(['random', 'fixed', 'increment']),
+  seed: Seed.nullable(),
+  count: z.number().int().min(1).max(8),
+  sampling: SamplingParams,
+});
+export type PresetParams = z.infer<typeof PresetParams>;
+export const Preset = z.object({ name: z.string().trim().min(1).max(80), params: PresetParams, updatedAt: Timestamp });
+export type Preset = z.infer<typeof Preset>;
+
+/** What a generated PNG's `mentor` text chunk says (written by the engine, BUNDLE.md / README). */
+export const ImageMetadata = z.object({
+  prompt: z.string(),
+  seed: Seed,
+  variation: z.number().int().nonnegative(),
+  params: SamplingParams,
+  /** Reference hashes in marker order; `inLibrary` says whether each can be used again here. */
+  references: z.array(z.object({ sha256: Sha256, inLibrary: z.boolean() })),
+  bundleSha256: Sha256.nullable(),
+  /** An installed model with that bundle, if any. */
+  modelId: Id.nullable(),
+});
+export type ImageMetadata = z.infer<typeof ImageMetadata>;
+
+/** Token budget of a prompt against a model's prefix (the composer's meter). */
+export const PromptMeasure = z.object({
+  markers: z.number().int().nonnegative(),
+  textTokens: z.number().int().nonnegative(),
+  imageTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  prefixLength: z.number().int().positive(),
+  /** null when the prompt can run; else the sentence the user reads (numbers included). */
+  problem: z.string().nullable(),
+});
+export type PromptMeasure = z.infer<typeof PromptMeasure>;
+
+/** Gallery query: all filters combine with AND; `text` is full-text over prompts (prefix match per word). */
+export const GallerySearch = z
+  .object({
+    text: z.string().max(200).optional(),
+    boardId: Id.optional(),
+    modelId: Id.optional(),
+    seed: Seed.optional(),
+    referenceSha256: Sha256.optional(),
+    minRating: z.number().int().min(1).max(5).optional(),
+    starred: z.boolean().optional(),
+    /** createdAt range, inclusive, ms since epoch. */
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+    /** Default false: the gallery; true: the trash. */
+    trashed: z.boolean().optional(),
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict();
 
 // #endregion
 
@@ -194,8 +280,10 @@ export const methods = {
   'boards:delete': { input: z.object({ id: Id }).strict(), output: z.object({ id: Id }) },
 
   'models:list': { input: NoInput, output: z.object({ models: z.array(Model) }) },
-  /** Validates a bundle folder (manifest, hashes, graph inputs) and adds it to the library. */
+  /** Validates a bundle folder (manifest, hashes, graph inputs) and adds it to the library; progress as `models:import-progress`. */
   'models:import': { input: z.object({ path: z.string().min(1) }).strict(), output: Model },
+  /** Removes a model from the library (its folder on disk is left alone). */
+  'models:remove': { input: z.object({ id: Id }).strict(), output: z.object({ id: Id }) },
 
   /** Stores an image (a reference) in the library; bytes travel base64 over the socket. */
   'assets:import': {
@@ -216,6 +304,8 @@ export const methods = {
         count: z.number().int().min(1).max(maxVariations).default(1),
         /** Absent fields take the model's defaults. */
         params: SamplingParams.partial().optional(),
+        /** Canvas lineage: the board items whose images are the references; results are placed next to them. */
+        sourceItemIds: z.array(Id).max(8).optional(),
       })
       .strict(),
     output: z.object({ batchId: Id, generations: z.array(Generation) }),
@@ -229,6 +319,98 @@ export const methods = {
   },
   /** Cancels a queued or running batch; a running one stops at the next image row. */
   'generations:cancel': { input: z.object({ batchId: Id }).strict(), output: z.object({ cancelled: z.number().int() }) },
+  /** Finished images (status done), newest first; `total` counts all matches. */
+  'generations:search': {
+    input: GallerySearch,
+    output: z.object({ total: z.number().int().nonnegative(), generations: z.array(Generation) }),
+  },
+  /** Sets rating and/or starred on each id; absent fields are left as they are. */
+  'generations:rate': {
+    input: z
+      .object({ ids: z.array(Id).min(1).max(1000), rating: z.number().int().min(1).max(5).nullable().optional(), starred: z.boolean().optional() })
+      .strict(),
+    output: z.object({ generations: z.array(Generation) }),
+  },
+  /** Moves finished generations to the trash (undo with `generations:restore`). */
+  'generations:trash': { input: z.object({ ids: z.array(Id).min(1).max(1000) }).strict(), output: z.object({ ids: z.array(Id) }) },
+  'generations:restore': { input: z.object({ ids: z.array(Id).min(1).max(1000) }).strict(), output: z.object({ ids: z.array(Id) }) },
+  /**
+   * Runs one generation again exactly: same model, prompt, references, seed, parameters and variation
+   * index, as a new batch of one. Optionally onto a board (its result is placed next to `sourceItemIds`).
+   */
+  'generations:rerun': {
+    input: z.object({ id: Id, boardId: Id.nullable().optional(), sourceItemIds: z.array(Id).max(8).optional() }).strict(),
+    output: z.object({ batchId: Id, generations: z.array(Generation) }),
+  },
+  /** An interrupted, failed or cancelled batch goes back to the end of the queue. */
+  'generations:resume': { input: z.object({ batchId: Id }).strict(), output: z.object({ generations: z.array(Generation) }) },
+  /** Moves a queued batch to `index` among the queued batches (0 = runs next). */
+  'generations:move': {
+    input: z.object({ batchId: Id, index: z.number().int().nonnegative() }).strict(),
+    output: z.object({ batchIds: z.array(Id) }),
+  },
+
+  /** The queue panel: running and queued batches in run order, then interrupted ones; whether it is paused. */
+  'queue:get': { input: NoInput, output: z.object({ paused: z.boolean(), generations: z.array(Generation) }) },
+  /** Paused: the running batch finishes, nothing new starts. Survives a restart. */
+  'queue:pause': { input: NoInput, output: z.object({ paused: z.boolean() }) },
+  'queue:resume': { input: NoInput, output: z.object({ paused: z.boolean() }) },
+
+  /** The canvas items of a board, bottom to top. */
+  'items:list': { input: z.object({ boardId: Id }).strict(), output: z.object({ items: z.array(BoardItem) }) },
+  /** Places an image (already in the library) on a board. */
+  'items:add': {
+    input: z
+      .object({
+        boardId: Id,
+        assetSha256: Sha256,
+        kind: z.enum(['reference', 'generation']).default('reference'),
+        generationId: Id.nullable().optional(),
+        sourceItemIds: z.array(Id).max(8).optional(),
+        x: z.number(),
+        y: z.number(),
+        width: z.number().positive(),
+        height: z.number().positive(),
+      })
+      .strict(),
+    output: BoardItem,
+  },
+  /** Moves/resizes/restacks items (one undo step may touch several). */
+  'items:update': {
+    input: z
+      .object({
+        items: z
+          .array(
+            z
+              .object({ id: Id, x: z.number().optional(), y: z.number().optional(), width: z.number().positive().optional(), height: z.number().positive().optional(), zIndex: z.number().int().optional() })
+              .strict(),
+          )
+          .min(1)
+          .max(1000),
+      })
+      .strict(),
+    output: z.object({ items: z.array(BoardItem) }),
+  },
+  /** Removes items from their board; `items:restore` brings them back (undo). */
+  'items:delete': { input: z.object({ ids: z.array(Id).min(1).max(1000) }).strict(), output: z.object({ ids: z.array(Id) }) },
+  'items:restore': { input: z.object({ ids: z.array(Id).min(1).max(1000) }).strict(), output: z.object({ items: z.array(BoardItem) }) },
+
+  /** Reads the parameters a generated PNG carries (its `mentor` text chunk); null when it has none. */
+  'assets:readMetadata': {
+    input: z.object({ dataBase64: z.string().min(1) }).strict(),
+    output: z.object({ metadata: ImageMetadata.nullable() }),
+  },
+
+  /** Counts the prompt's tokens with the model's tokenizer, against its prefix length. */
+  'prompts:measure': {
+    input: z.object({ modelId: Id, prompt: z.string().max(4000), referenceCount: z.number().int().min(0).max(8) }).strict(),
+    output: PromptMeasure,
+  },
+
+  'presets:list': { input: NoInput, output: z.object({ presets: z.array(Preset) }) },
+  /** Saves (or overwrites) the preset with this name. */
+  'presets:save': { input: z.object({ name: z.string().trim().min(1, 'A preset needs a name').max(80), params: PresetParams }).strict(), output: Preset },
+  'presets:delete': { input: z.object({ name: z.string().min(1) }).strict(), output: z.object({ name: z.string() }) },
 } as const satisfies Record<`${string}:${string}`, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -261,6 +443,16 @@ export const events = {
     etaMs: z.number().nonnegative(),
     preview: z.object({ width: z.number().int(), height: z.number().int(), pngBase64: z.string() }).optional(),
   }),
+  /** A board's canvas items changed (added by the user or by a finished generation, moved, deleted, restored). */
+  'items:changed': z.object({ boardId: Id, itemIds: z.array(Id), change: z.enum(['added', 'updated', 'deleted', 'restored']) }),
+  /** The queue was paused/resumed or reordered; re-read `queue:get`. */
+  'queue:changed': z.object({ paused: z.boolean() }),
+  /** A model was imported or removed. */
+  'models:changed': z.object({ modelId: Id, change: z.enum(['imported', 'removed']) }),
+  /** Bundle import: hashing `file` (`doneBytes` of `totalBytes` over the whole bundle). */
+  'models:import-progress': z.object({ path: z.string(), file: z.string(), doneBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative() }),
+  /** Gallery rows changed (rated, trashed, restored). */
+  'generations:changed': z.object({ ids: z.array(Id), change: z.enum(['rated', 'trashed', 'restored']) }),
   /** A batch changed state (queued → running → done / failed / cancelled / interrupted). */
   'generation:state': z.object({
     batchId: Id,

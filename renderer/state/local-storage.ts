@@ -6,6 +6,7 @@
 export const storageKeys = {
   theme: 'mentor-studio.theme',
   selectedBoardId: 'mentor-studio.selectedBoardId',
+  selectedModelId: 'mentor-studio.selectedModelId',
 } as const;
 
 export function readLocal(key: string): string | null {

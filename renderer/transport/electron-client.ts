@@ -10,6 +10,7 @@ import type {
   StudioBridge,
 } from '../../preload/contract';
 import {
+  assetPath,
   failed,
   ObservableValue,
   transportError,
@@ -27,6 +28,11 @@ export class ElectronStudioClient implements StudioClient {
 
   constructor(bridge: StudioBridge) {
     this.#bridge = bridge;
+  }
+
+  /** Same-origin path: the `mentor-studio://app/` protocol handler serves library images under it. */
+  assetUrl(sha256: string, size?: number): string {
+    return assetPath(sha256, size);
   }
 
   async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {

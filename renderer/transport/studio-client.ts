@@ -39,7 +39,23 @@ export interface StudioClient {
   /** Returns the function that unsubscribes. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   readonly status: Observable<ConnectionStatus>;
+  /**
+   * Where an `<img>` loads a library image: `/api/assets/<sha256>` on the page's own origin (the
+   * serve transport adds the token; Electron's `mentor-studio://app/` protocol serves the same path).
+   * `size` asks for a thumbnail whose longer side is at most that many pixels.
+   */
+  assetUrl(sha256: string, size?: number): string;
   close(): void;
+}
+
+/** The asset path both transports serve; `extra` are more query parameters (the serve token). */
+export function assetPath(sha256: string, size: number | undefined, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams(extra);
+  if (size !== undefined) {
+    query.set('size', String(Math.round(size)));
+  }
+  const search = query.toString();
+  return `/api/assets/${sha256}${search === '' ? '' : `?${search}`}`;
 }
 
 export class ObservableValue<T> implements Observable<T> {

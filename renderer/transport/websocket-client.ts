@@ -23,6 +23,7 @@ import type {
   WireCall,
 } from '../../preload/contract';
 import {
+  assetPath,
   EventHub,
   failed,
   ObservableValue,
@@ -93,6 +94,8 @@ export class WebSocketStudioClient implements StudioClient {
   readonly status = new ObservableValue<ConnectionStatus>({ kind: 'connecting', attempt: 0 });
 
   readonly #url: string;
+  /** `<img>` cannot send headers, so image URLs carry the token like the socket URL does. */
+  readonly #token: string;
   readonly #options: WebSocketClientOptions;
   readonly #socketClass: WebSocketConstructor;
   readonly #events = new EventHub();
@@ -111,6 +114,7 @@ export class WebSocketStudioClient implements StudioClient {
 
   constructor(url: string, options: Partial<WebSocketClientOptions> = {}) {
     this.#url = url;
+    this.#token = new URL(url).searchParams.get('token') ?? '';
     this.#options = { ...defaultWebSocketClientOptions, ...options };
     const socketClass = this.#options.socketClass ?? browserWebSocket();
     if (!socketClass) {
@@ -118,6 +122,10 @@ export class WebSocketStudioClient implements StudioClient {
     }
     this.#socketClass = socketClass;
     this.#connect();
+  }
+
+  assetUrl(sha256: string, size?: number): string {
+    return assetPath(sha256, size, { token: this.#token });
   }
 
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {

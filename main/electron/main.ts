@@ -75,7 +75,8 @@ function run(): void {
 
 function start(): void {
   denyAllPermissions(session.defaultSession);
-  handleStudioProtocol(protocol, rendererRoot);
+  // Library images are served once the studio below has opened the library.
+  handleStudioProtocol(protocol, rendererRoot, () => studio?.library);
   const started = createStudio({
     dataFolder: app.getPath('userData'),
     transport: 'electron',

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentSecurityPolicy } from '../app/content-security-policy';
+import { openLibrary, type Library } from '../library/library';
 import {
   handleStudioProtocol,
   mimeTypeFor,
@@ -128,6 +130,69 @@ describe('serveRendererRequest', () => {
     expect(handle).toHaveBeenCalledWith('mentor-studio', expect.any(Function));
     const handler = handle.mock.calls[0]?.[1] as (request: Request) => Promise<Response>;
     expect((await handler(new Request('mentor-studio://app/index.html'))).status).toBe(200);
+  });
+});
+
+describe('library images on mentor-studio://app/api/assets/', () => {
+  let base: string;
+  let renderer: string;
+  let library: Library;
+  let sha256: string;
+  let handler: (request: Request) => Promise<Response>;
+  let opened: Library | undefined;
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'studio-protocol-assets-'));
+    renderer = path.join(base, 'renderer');
+    await mkdir(renderer, { recursive: true });
+    await writeFile(path.join(renderer, 'index.html'), '<!doctype html><title>MENTOR Studio</title>');
+    library = openLibrary(path.join(base, 'data'));
+    const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#963' } }).png().toBuffer();
+    sha256 = library.assets.put(png, { mime: 'image/png' }).sha256;
+    const handle = vi.fn();
+    handleStudioProtocol({ handle }, renderer, () => opened);
+    handler = handle.mock.calls[0]?.[1] as (request: Request) => Promise<Response>;
+  });
+
+  afterAll(async () => {
+    library.close();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('answers 503 until the studio has opened the library', async () => {
+    opened = undefined;
+    expect((await handler(new Request(`mentor-studio://app/api/assets/${sha256}`))).status).toBe(503);
+    opened = library;
+  });
+
+  it('serves the image with its type, the CSP and an immutable cache header', async () => {
+    const response = await handler(new Request(`mentor-studio://app/api/assets/${sha256}`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect(response.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    expect(response.headers.get('content-security-policy')).toBe(contentSecurityPolicy({ connectSrc: [] }));
+    expect(Buffer.from(await response.arrayBuffer()).equals(library.assets.read(sha256))).toBe(true);
+  });
+
+  it('serves a WebP thumbnail for ?size=N, cached in the data folder', async () => {
+    const response = await handler(new Request(`mentor-studio://app/api/assets/${sha256}?size=50`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+    expect(await sharp(Buffer.from(await response.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 50, height: 25 });
+    const cached = path.join(base, 'data', 'cache', 'thumbnails', sha256.slice(0, 2), `${sha256}-50.webp`);
+    expect((await readFile(cached)).byteLength).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for an unknown or malformed hash, 400 for a bad size, 405 for POST', async () => {
+    expect((await handler(new Request(`mentor-studio://app/api/assets/${'0'.repeat(64)}`))).status).toBe(404);
+    expect((await handler(new Request('mentor-studio://app/api/assets/..%2flibrary.sqlite'))).status).toBe(404);
+    expect((await handler(new Request(`mentor-studio://app/api/assets/${sha256}?size=9999`))).status).toBe(400);
+    expect((await handler(new Request(`mentor-studio://app/api/assets/${sha256}`, { method: 'POST' }))).status).toBe(405);
+  });
+
+  it('still serves the renderer for every other path', async () => {
+    expect(await (await handler(new Request('mentor-studio://app/'))).text()).toContain('MENTOR Studio');
+    expect((await handler(new Request('mentor-studio://app/api/other'))).status).toBe(404);
   });
 });
 

@@ -10,6 +10,9 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Protocol } from 'electron';
 import { contentSecurityPolicy } from '../app/content-security-policy';
+import { answerAssetRequest, assetCacheControl } from '../library/asset-requests';
+import { libraryPaths, type Library } from '../library/library';
+import { createThumbnails, type Thumbnails } from '../library/thumbnails';
 import { studioHost, studioScheme } from './studio-origin';
 
 /**
@@ -23,9 +26,75 @@ export function registerStudioScheme(protocol: Pick<Protocol, 'registerSchemesAs
   ]);
 }
 
-/** After `app` is ready: answer every `mentor-studio://` request from `rendererRoot`. */
-export function handleStudioProtocol(protocol: Pick<Protocol, 'handle'>, rendererRoot: string): void {
-  protocol.handle(studioScheme, (request) => serveRendererRequest(rendererRoot, request));
+/** The library whose images `/api/assets/` serves; undefined until the studio has opened it. */
+export type ImageLibrary = () => Pick<Library, 'assets' | 'dataFolder'> | undefined;
+
+/**
+ * After `app` is ready: answer every `mentor-studio://` request, library images under `/api/assets/`
+ * (the same path the serve transport uses, so the renderer builds one URL for both) and the rest from
+ * `rendererRoot`.
+ */
+export function handleStudioProtocol(protocol: Pick<Protocol, 'handle'>, rendererRoot: string, library: ImageLibrary = () => undefined): void {
+  const images = libraryImages(library);
+  protocol.handle(studioScheme, async (request) => (await serveAssetRequest(images, request)) ?? serveRendererRequest(rendererRoot, request));
+}
+
+const assetPathPattern = /^\/api\/assets\/([^/]+)$/;
+
+/** The library with a thumbnail cache in its data folder (one per folder, made on first use). */
+function libraryImages(library: ImageLibrary): () => { assets: Library['assets']; thumbnails: Thumbnails } | undefined {
+  let cached: { folder: string; thumbnails: Thumbnails } | undefined;
+  return () => {
+    const current = library();
+    if (current === undefined) {
+      return undefined;
+    }
+    if (cached?.folder !== current.dataFolder) {
+      cached = { folder: current.dataFolder, thumbnails: createThumbnails(libraryPaths(current.dataFolder).thumbnails) };
+    }
+    return { assets: current.assets, thumbnails: cached.thumbnails };
+  };
+}
+
+/**
+ * `mentor-studio://app/api/assets/<sha256>[?size=N]`: a library image, or a thumbnail of it. Null for
+ * any other URL (the renderer's files). No token here: only the studio's own page loads this scheme.
+ */
+export async function serveAssetRequest(
+  images: () => { assets: Library['assets']; thumbnails: Thumbnails } | undefined,
+  request: Request,
+): Promise<Response | null> {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return null;
+  }
+  const match = assetPathPattern.exec(url.pathname);
+  if (url.protocol !== `${studioScheme}:` || url.host !== studioHost || url.username !== '' || url.password !== '' || match?.[1] === undefined) {
+    return null;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return textResponse(405, 'Method not allowed');
+  }
+  const source = images();
+  if (source === undefined) {
+    return textResponse(503, 'The library is not open yet');
+  }
+  const answer = await answerAssetRequest(source, match[1], url.searchParams.get('size'));
+  if (answer.status !== 200) {
+    return textResponse(answer.status, answer.message);
+  }
+  let body: Buffer;
+  try {
+    body = await readFile(answer.file);
+  } catch {
+    return textResponse(404, 'Not found');
+  }
+  const headers = securityHeaders(answer.contentType);
+  headers.set('content-length', String(body.byteLength));
+  headers.set('cache-control', assetCacheControl);
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });
 }
 
 const studioCsp = contentSecurityPolicy({ connectSrc: [] });

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Board } from '../../preload/contract';
 import { createBoardsRepository, type BoardsRepository } from './boards-repository';
-import { initialMigration } from './migrations/0001-initial';
+import { migrations } from './migrations';
 
 let db: Database;
 let clock: number;
@@ -11,7 +11,9 @@ let boards: BoardsRepository;
 beforeEach(() => {
   db = new BetterSqlite3(':memory:');
   db.pragma('foreign_keys = ON');
-  initialMigration.up(db);
+  for (const migration of migrations) {
+    migration.up(db);
+  }
   clock = 1_000;
   boards = createBoardsRepository(db, { now: () => clock });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { BoardName, type Board } from '../../preload/contract';
 import { StudioFailure } from '../services/studio-failure';
+import { lazyStatements } from './lazy-statements';
 
 export type BoardsRepository = {
   /** Boards not in the trash, oldest first. */
@@ -19,7 +20,7 @@ type BoardRow = { id: string; name: string; item_count: number; created_at: numb
 
 const selectBoards = `
   SELECT b.id, b.name, b.created_at, b.updated_at,
-         (SELECT count(*) FROM board_items i WHERE i.board_id = b.id) AS item_count
+         (SELECT count(*) FROM board_items i WHERE i.board_id = b.id AND i.deleted_at IS NULL) AS item_count
   FROM boards b
   WHERE b.deleted_at IS NULL`;
 
@@ -30,14 +31,11 @@ const selectBoards = `
  */
 export function createBoardsRepository(db: Database, options: BoardsRepositoryOptions = {}): BoardsRepository {
   const now = options.now ?? Date.now;
-  const listStatement = db.prepare<[], BoardRow>(`${selectBoards} ORDER BY b.created_at, b.rowid`);
-  const getStatement = db.prepare<[string], BoardRow>(`${selectBoards} AND b.id = ?`);
-  const insertStatement = db.prepare('INSERT INTO boards (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)');
-  const renameStatement = db.prepare('UPDATE boards SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL');
-  const removeStatement = db.prepare('UPDATE boards SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
+  // Prepared on first use: a library being upgraded step by step may not have every column yet.
+  const sql = lazyStatements(db);
 
   const get = (id: string): Board => {
-    const row = getStatement.get(id);
+    const row = sql<[string], BoardRow>(`${selectBoards} AND b.id = ?`).get(id);
     if (row === undefined) {
       throw notFound(id);
     }
@@ -45,22 +43,22 @@ export function createBoardsRepository(db: Database, options: BoardsRepositoryOp
   };
 
   return {
-    list: () => listStatement.all().map(toBoard),
+    list: () => sql<[], BoardRow>(`${selectBoards} ORDER BY b.created_at, b.rowid`).all().map(toBoard),
     get,
     create(name) {
       const id = randomUUID();
       const time = now();
-      insertStatement.run(id, checkedName(name), time, time);
+      sql('INSERT INTO boards (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run(id, checkedName(name), time, time);
       return get(id);
     },
     rename(id, name) {
-      if (renameStatement.run(checkedName(name), now(), id).changes === 0) {
+      if (sql('UPDATE boards SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL').run(checkedName(name), now(), id).changes === 0) {
         throw notFound(id);
       }
       return get(id);
     },
     remove(id) {
-      if (removeStatement.run(now(), id).changes === 0) {
+      if (sql('UPDATE boards SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL').run(now(), id).changes === 0) {
         throw notFound(id);
       }
     },

@@ -34,6 +34,9 @@ function expectRefusedUntouched(state: 'damaged' | 'too-new'): string {
     expect(() => library.boards.list()).toThrow(unavailable);
     expect(() => library.boards.create('x')).toThrow(unavailable);
     expect(() => library.assets.put(Buffer.from('x'), { mime: 'image/png' })).toThrow(unavailable);
+    expect(() => library.boardItems.list('5b1c2a4e-8f7d-4c3b-9a2e-1f0d3c4b5a69')).toThrow(unavailable);
+    expect(() => library.presets.list()).toThrow(unavailable);
+    expect(() => library.settings.get('queue.paused', false)).toThrow(unavailable);
   } finally {
     library.close();
   }
@@ -133,13 +136,19 @@ describe('openLibrary', () => {
 
   it('backs up and migrates an older library', () => {
     const v1 = migrations.slice(0, 1);
-    const library = openLibrary(dataFolder, { migrations: v1 });
-    library.boards.create('Kept');
-    library.close();
+    openLibrary(dataFolder, { migrations: v1 }).close();
+    // Written as schema 1 has it: today's repositories read columns that later migrations add.
+    const raw = new BetterSqlite3(databaseFile);
+    raw.prepare(`INSERT INTO boards (id, name, created_at, updated_at) VALUES ('5b1c2a4e-8f7d-4c3b-9a2e-1f0d3c4b5a69', 'Kept', 1, 1)`).run();
+    raw.close();
 
-    const addColumn: Migration = { version: 2, name: 'test', up: (db) => db.exec('ALTER TABLE boards ADD COLUMN colour TEXT') };
-    const upgraded = openLibrary(dataFolder, { migrations: [...v1, addColumn], now: () => 0 });
-    expect(upgraded.state).toMatchObject({ state: 'ok', schemaVersion: 2 });
+    const addColumn: Migration = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      name: 'test',
+      up: (db) => db.exec('ALTER TABLE boards ADD COLUMN colour TEXT'),
+    };
+    const upgraded = openLibrary(dataFolder, { migrations: [...migrations, addColumn], now: () => 0 });
+    expect(upgraded.state).toMatchObject({ state: 'ok', schemaVersion: LATEST_SCHEMA_VERSION + 1 });
     expect(upgraded.boards.list().map((board) => board.name)).toEqual(['Kept']);
     upgraded.close();
 

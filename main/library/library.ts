@@ -3,12 +3,15 @@ import type { Database } from 'better-sqlite3';
 import type { LibraryState } from '../../preload/contract';
 import { StudioFailure } from '../services/studio-failure';
 import { createAssetStore, type AssetStore } from './asset-store';
+import { createBoardItemsRepository, type BoardItemsRepository } from './board-items-repository';
 import { createBoardsRepository, type BoardsRepository } from './boards-repository';
 import { openDatabase } from './database';
 import { createGenerationsRepository, type GenerationsRepository } from './generations-repository';
 import { latestVersionOf, migrateDatabase, type Migration } from './migrate';
 import { migrations as allMigrations } from './migrations';
 import { createModelsRepository, type BundleValidator, type ModelsRepository } from './models-repository';
+import { createPresetsRepository, type PresetsRepository } from './presets-repository';
+import { createSettingsRepository, type SettingsRepository } from './settings-repository';
 import { HashCache } from '../engine/bundle/hash-cache';
 import { loadBundle } from '../engine/bundle/load-bundle';
 
@@ -23,6 +26,12 @@ export type Library = {
   readonly models: ModelsRepository;
   /** Same as `boards`. */
   readonly generations: GenerationsRepository;
+  /** Same as `boards`. */
+  readonly boardItems: BoardItemsRepository;
+  /** Same as `boards`. */
+  readonly presets: PresetsRepository;
+  /** Same as `boards`. */
+  readonly settings: SettingsRepository;
   close(): void;
 };
 
@@ -37,13 +46,21 @@ export type OpenLibraryOptions = {
 export const LATEST_SCHEMA_VERSION = latestVersionOf(allMigrations);
 
 /** Where things live inside the data folder. */
-export function libraryPaths(dataFolder: string): { database: string; assets: string; backups: string; bundleHashes: string } {
+export function libraryPaths(dataFolder: string): {
+  database: string;
+  assets: string;
+  backups: string;
+  bundleHashes: string;
+  thumbnails: string;
+} {
   return {
     database: path.join(dataFolder, 'library.sqlite'),
     assets: path.join(dataFolder, 'assets'),
     backups: path.join(dataFolder, 'backups'),
     /** sha256 of bundle files by path, size and mtime (engine/bundle/hash-cache.ts); only a cache. */
     bundleHashes: path.join(dataFolder, 'cache', 'bundle-hashes.json'),
+    /** Downscaled library images for the canvas and gallery (thumbnails.ts); only a cache. */
+    thumbnails: path.join(dataFolder, 'cache', 'thumbnails'),
   };
 }
 
@@ -91,9 +108,14 @@ export function openLibrary(dataFolder: string, options: OpenLibraryOptions = {}
     assets: createAssetStore(db, paths.assets, now),
     models: createModelsRepository(db, {
       ...now,
-      validate: options.validateBundle ?? ((dir) => loadBundle(dir, { hashCache: new HashCache(paths.bundleHashes) })),
+      validate:
+        options.validateBundle ??
+        ((dir, onProgress) => loadBundle(dir, { hashCache: new HashCache(paths.bundleHashes), ...(onProgress ? { onProgress } : {}) })),
     }),
     generations: createGenerationsRepository(db, now),
+    boardItems: createBoardItemsRepository(db, now),
+    presets: createPresetsRepository(db, now),
+    settings: createSettingsRepository(db, now),
     close: () => closeOnce(db),
   };
 }
@@ -114,7 +136,7 @@ function unavailableLibrary(dataFolder: string, state: LibraryState): Library {
     state,
     boards: { list: refuse, get: refuse, create: refuse, rename: refuse, remove: refuse },
     assets: { put: refuse, has: refuse, pathOf: refuse, read: refuse },
-    models: { list: refuse, get: refuse, import: refuse },
+    models: { list: refuse, get: refuse, import: refuse, remove: refuse },
     generations: {
       enqueue: refuse,
       get: refuse,
@@ -127,7 +149,17 @@ function unavailableLibrary(dataFolder: string, state: LibraryState): Library {
       markCancelled: refuse,
       markInterrupted: refuse,
       requeue: refuse,
+      batchOrigin: refuse,
+      search: refuse,
+      rate: refuse,
+      trash: refuse,
+      restore: refuse,
+      move: refuse,
+      queue: refuse,
     },
+    boardItems: { list: refuse, add: refuse, update: refuse, softDelete: refuse, restore: refuse, placeResults: refuse },
+    presets: { list: refuse, save: refuse, remove: refuse },
+    settings: { get: refuse, set: refuse },
     close: () => undefined,
   };
 }

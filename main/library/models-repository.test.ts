@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copyTinyBundle, tinyBundle } from '../../test/fixtures/tiny-bundle';
 import { loadBundle } from '../engine/bundle/load-bundle';
 import { migrations } from './migrations';
-import { createModelsRepository, type ModelsRepository } from './models-repository';
+import { createModelsRepository, describeSource, type ImportProgress, type ModelsRepository } from './models-repository';
 
 let db: Database;
 let repo: ModelsRepository;
@@ -20,10 +21,11 @@ beforeAll(async () => {
 
 beforeEach(() => {
   db = new BetterSqlite3(':memory:');
+  db.pragma('foreign_keys = ON');
   for (const migration of migrations) {
     migration.up(db);
   }
-  repo = createModelsRepository(db, { validate: (dir) => loadBundle(dir), now: () => 1_700_000_000_000 });
+  repo = createModelsRepository(db, { validate: (dir, onProgress) => loadBundle(dir, onProgress ? { onProgress } : {}), now: () => 1_700_000_000_000 });
 });
 afterEach(() => {
   db.close();
@@ -55,6 +57,7 @@ describe('models repository', () => {
       prefixLength: manifest.config.prefixLength,
       tokensPerImage: manifest.config.tokensPerImage,
       sampling: manifest.sampling,
+      source: 'random init (seed 0)',
       installedAt: 1_700_000_000_000,
     });
     expect(model.bundleSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -101,5 +104,58 @@ describe('models repository', () => {
 
   it('throws not_found for an unknown id', () => {
     expect(() => repo.get('5b1c2a4e-8f7d-4c3b-9a2e-1f0d3c4b5a69')).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
+  it('reports import progress over the whole bundle, ending at its size', async () => {
+    const seen: ImportProgress[] = [];
+    const model = await repo.import(bundle, (progress) => seen.push(progress));
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.at(-1)).toMatchObject({ doneBytes: model.sizeBytes, totalBytes: model.sizeBytes });
+  });
+
+  it('removes a model, keeping its past generations and its folder', async () => {
+    const model = await repo.import(bundle);
+    insertGeneration(model.id, 'done');
+    repo.remove(model.id);
+    expect(repo.list()).toEqual([]);
+    expect(db.prepare('SELECT model_id FROM generations').all()).toEqual([{ model_id: null }]);
+    expect(fs.existsSync(path.join(bundle, 'manifest.json'))).toBe(true);
+    expect(() => repo.remove(model.id)).toThrow(expect.objectContaining({ code: 'not_found' }));
+  });
+
+  it('refuses to remove a model with generations queued or running, keeping it', async () => {
+    const model = await repo.import(bundle);
+    insertGeneration(model.id, 'queued');
+    insertGeneration(model.id, 'running');
+    expect(() => repo.remove(model.id)).toThrow(
+      expect.objectContaining({ code: 'conflict', message: 'The model has 2 generations queued or running; cancel them before removing the model' }),
+    );
+    expect(repo.list()).toEqual([model]);
+  });
+});
+
+function insertGeneration(modelId: string, status: string): void {
+  const id = randomUUID();
+  db.prepare(
+    `INSERT INTO generations (id, batch_id, variation, model_id, status, queue_position, prompt, params_json, seed, bundle_sha256, engine_version, created_at)
+     VALUES (?, ?, 0, ?, ?, 0, 'a cat', '{}', '1', ?, '0.1.0', 1)`,
+  ).run(id, id, modelId, status, 'f'.repeat(64));
+}
+
+describe('describeSource', () => {
+  const source = (sources: unknown[]): string => JSON.stringify({ sources, exporter: { name: 'mentor_models.export' } });
+  it.each([
+    [source([{ role: 'random-init', seed: 7 }]), 'random init (seed 7)'],
+    [source([{ role: 'mentor', file: 'stage2.pt', sha256: 'a' }, { role: 'vq', file: 'vq_ds16_t2i.pt' }]), 'official MENTOR checkpoint (stage2.pt)'],
+    [source([{ role: 'vq', file: 'vq_ds16_t2i.pt' }, { role: 'trainer', file: 'step-0001200.pt' }]), 'trainer checkpoint step 1200'],
+    [source([{ role: 'trainer', file: 'step-0000000.pt' }]), 'trainer checkpoint step 0'],
+    [source([{ role: 'trainer', file: 'best.pt' }]), 'trainer checkpoint (best.pt)'],
+    [source([{ role: 'llamagen-t2i', file: 't2i_XL_stage2_512.pt' }]), 'LlamaGen text-to-image checkpoint (t2i_XL_stage2_512.pt)'],
+    [source([{ role: 'distilled', file: 'x.pt' }]), 'distilled (x.pt)'],
+    [source([]), 'unknown source'],
+    ['{}', 'unknown source'],
+    ['not json', 'unknown source'],
+  ])('%s → %s', (json, expected) => {
+    expect(describeSource(json)).toBe(expected);
   });
 });

@@ -16,8 +16,14 @@ export type ValidatedBundle = {
   sizeBytes: number;
 };
 
-/** Reads and fully checks a bundle folder (manifest, every file's hash, graph inputs); throws EngineError. */
-export type BundleValidator = (dir: string) => Promise<ValidatedBundle>;
+/** How far an import's check of the bundle is (bytes hashed over the whole bundle). */
+export type ImportProgress = { file: string; doneBytes: number; totalBytes: number };
+
+/**
+ * Reads and fully checks a bundle folder (manifest, every file's hash, graph inputs); throws EngineError.
+ * Reports its progress to `onProgress` when given one.
+ */
+export type BundleValidator = (dir: string, onProgress?: (progress: ImportProgress) => void) => Promise<ValidatedBundle>;
 
 export type ModelsRepository = {
   /** Installed models, oldest first. */
@@ -29,7 +35,13 @@ export type ModelsRepository = {
    * returns the row it already has; if that row's folder is gone, it now points at `dir`.
    * Bundle problems throw `bundle_invalid` with the validator's message.
    */
-  import(dir: string): Promise<Model>;
+  import(dir: string, onProgress?: (progress: ImportProgress) => void): Promise<Model>;
+  /**
+   * Removes the model from the library (its bundle folder is left alone). Past generations keep their
+   * rows (their model becomes unknown). Throws `not_found`, or `conflict` while generations of this
+   * model are queued or running.
+   */
+  remove(id: string): void;
 };
 
 export type ModelsRepositoryOptions = {
@@ -45,6 +57,7 @@ type ModelRow = {
   precision: string;
   size_bytes: number;
   bundle_sha256: string;
+  source_json: string;
   config_json: string;
   installed_at: number;
 };
@@ -63,7 +76,7 @@ type StoredConfig = {
   sampling: SamplingParams;
 };
 
-const columns = 'id, name, path, format_version, precision, size_bytes, bundle_sha256, config_json, installed_at';
+const columns = 'id, name, path, format_version, precision, size_bytes, bundle_sha256, source_json, config_json, installed_at';
 
 /**
  * Model bundles installed in the library. A row points at the bundle's folder (bundles are gigabytes;
@@ -85,11 +98,11 @@ export function createModelsRepository(db: Database, options: ModelsRepositoryOp
       return toModel(row);
     },
 
-    async import(dir) {
+    async import(dir, onProgress) {
       const folder = path.resolve(dir);
       let bundle: ValidatedBundle;
       try {
-        bundle = await options.validate(folder);
+        bundle = await options.validate(folder, onProgress);
       } catch (error) {
         if (isEngineError(error) && error.code === 'bundle_invalid') {
           throw new StudioFailure('bundle_invalid', error.message);
@@ -140,6 +153,24 @@ export function createModelsRepository(db: Database, options: ModelsRepositoryOp
       });
       return toModel(byId(id)!);
     },
+
+    remove(id) {
+      db.transaction(() => {
+        if (byId(id) === undefined) {
+          throw new StudioFailure('not_found', `No model with id ${id}`);
+        }
+        const pending = sql<[string], { n: number }>(
+          `SELECT count(*) AS n FROM generations WHERE model_id = ? AND status IN ('queued', 'running')`,
+        ).get(id)?.n ?? 0;
+        if (pending > 0) {
+          throw new StudioFailure(
+            'conflict',
+            `The model has ${pending} generation${pending === 1 ? '' : 's'} queued or running; cancel ${pending === 1 ? 'it' : 'them'} before removing the model`,
+          );
+        }
+        sql('DELETE FROM models WHERE id = ?').run(id);
+      })();
+    },
   };
 }
 
@@ -157,6 +188,52 @@ function toModel(row: ModelRow): Model {
     prefixLength: config.prefixLength,
     tokensPerImage: config.tokensPerImage,
     sampling: config.sampling,
+    source: describeSource(row.source_json),
     installedAt: row.installed_at,
   });
+}
+
+/** What `source_json` holds: the manifest's `sources` (BUNDLE.md) and who exported it, when. */
+type StoredSource = { sources?: unknown; exporter?: unknown; createdAt?: unknown };
+type SourceEntry = { role?: unknown; file?: unknown; seed?: unknown };
+
+/**
+ * Where the weights came from, in a few words for the model list: the first source that is not the VQ
+ * (the GPT and encoders are what tell bundles apart). The manifest names roles, not presets, so a
+ * random-init bundle is told by its seed.
+ *
+ * @example
+ * describeSource('{"sources":[{"role":"trainer","file":"step-0001200.pt"}]}'); // "trainer checkpoint step 1200"
+ */
+export function describeSource(sourceJson: string): string {
+  let stored: StoredSource;
+  try {
+    stored = JSON.parse(sourceJson) as StoredSource;
+  } catch {
+    return 'unknown source';
+  }
+  const sources = Array.isArray(stored?.sources) ? (stored.sources as SourceEntry[]) : [];
+  const main = sources.find((source) => source?.role !== 'vq') ?? sources[0];
+  if (main === undefined || typeof main.role !== 'string') {
+    return 'unknown source';
+  }
+  const file = typeof main.file === 'string' ? main.file : null;
+  switch (main.role) {
+    case 'random-init':
+      return typeof main.seed === 'number' ? `random init (seed ${main.seed})` : 'random init';
+    case 'mentor':
+      return file === null ? 'official MENTOR checkpoint' : `official MENTOR checkpoint (${file})`;
+    case 'llamagen-t2i':
+      return file === null ? 'LlamaGen text-to-image checkpoint' : `LlamaGen text-to-image checkpoint (${file})`;
+    case 'trainer': {
+      // The trainer names checkpoints step-0001200.pt (mentor_models/train/checkpointing.py).
+      const step = file === null ? null : /^step-0*(\d+)\.pt$/.exec(file);
+      if (step !== null) {
+        return `trainer checkpoint step ${step[1]}`;
+      }
+      return file === null ? 'trainer checkpoint' : `trainer checkpoint (${file})`;
+    }
+    default:
+      return file === null ? main.role : `${main.role} (${file})`;
+  }
 }

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Studio } from '../services/create-studio';
 import { contentSecurityPolicy } from '../app/content-security-policy';
+import { answerAssetRequest, assetCacheControl } from '../library/asset-requests';
+import { libraryPaths } from '../library/library';
+import { createThumbnails } from '../library/thumbnails';
 import { AllowedOrigins, presentedToken, tokenMatches } from './access';
 import { resolveStaticFile, sendStaticFile } from './static-files';
 import { attachWebSocket } from './websocket';
@@ -39,6 +43,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // CSP host sources cannot name a bracketed IPv6 address; 'self' already covers the page's own socket.
   const socketSources = allowed.list.filter((host) => !host.startsWith('[')).map((host) => `ws://${host}`);
   const csp = contentSecurityPolicy({ connectSrc: socketSources });
+  const images = { assets: options.studio.library.assets, thumbnails: createThumbnails(libraryPaths(options.studio.library.dataFolder).thumbnails) };
 
   server.on('request', (request, response) => {
     void handleRequest(request, response).catch((error: unknown) => {
@@ -89,6 +94,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (url.pathname === '/api/health' && request.method === 'GET') {
       const result = await options.studio.router.call('app:health', {});
       sendJson(response, result.ok ? 200 : 500, result.ok ? result.value : result);
+      return;
+    }
+    // Library images for <img>: the page passes the token as ?token= (an <img> cannot set headers).
+    const asset = /^\/api\/assets\/([^/]+)$/.exec(url.pathname);
+    if (asset?.[1] !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      const answer = await answerAssetRequest(images, asset[1], url.searchParams.get('size'));
+      if (answer.status !== 200) {
+        sendJson(response, answer.status, { error: { code: assetErrorCodes[answer.status], message: answer.message } });
+        return;
+      }
+      sendAsset(response, answer.file, answer.contentType, request.method === 'HEAD');
       return;
     }
     const rpc = /^\/api\/rpc\/([a-zA-Z]+:[a-zA-Z]+)$/.exec(url.pathname);
@@ -180,6 +196,32 @@ function httpStatusOf(result: { ok: boolean; error?: { code: string } }): number
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   response.end(JSON.stringify(body));
+}
+
+const assetErrorCodes = { 400: 'validation_failed', 404: 'not_found', 422: 'image_invalid', 503: 'library_unavailable' } as const;
+
+function sendAsset(response: ServerResponse, file: string, contentType: string, headOnly: boolean): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    sendJson(response, 404, { error: { code: 'not_found', message: 'The image file is gone' } });
+    return;
+  }
+  response.writeHead(200, {
+    'Content-Type': contentType,
+    'Content-Length': String(size),
+    'Cache-Control': assetCacheControl,
+    // Only this studio's pages may embed it.
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  if (headOnly) {
+    response.end();
+    return;
+  }
+  fs.createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {

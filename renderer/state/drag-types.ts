@@ -19,7 +19,7 @@ export const canvasItemMime = 'application/x-mentor-canvas-item';
 
 export type CanvasItemDrag = { itemId: string };
 
-export function readDrag<T>(transfer: DataTransfer, mime: string): T | null {
+export function readDrag<T>(transfer: { getData(format: string): string }, mime: string): T | null {
   const raw = transfer.getData(mime);
   if (raw === '') {
     return null;

@@ -14,12 +14,15 @@ type CacheFile = { version: 1; entries: Record<string, Entry> };
 
 const readChunkBytes = 4 * 1024 * 1024;
 
-/** Streams `file` through sha256 (never the whole file in memory). */
-export function sha256File(file: string): Promise<string> {
+/** Streams `file` through sha256 (never the whole file in memory); `onBytes` hears of each chunk read. */
+export function sha256File(file: string, onBytes?: (bytes: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     const stream = fs.createReadStream(file, { highWaterMark: readChunkBytes });
-    stream.on('data', (chunk) => hash.update(chunk));
+    stream.on('data', (chunk) => {
+      hash.update(chunk);
+      onBytes?.(chunk.length);
+    });
     stream.on('error', reject);
     stream.on('end', () => resolve(hash.digest('hex')));
   });
@@ -76,9 +79,9 @@ export class HashCache {
   /**
    * The sha256 of `file`: from the cache when its size and mtime are what they were when it was hashed,
    * otherwise read and hashed now (and remembered; call `save()` to keep it for the next start).
-   * Pass the `stat` you already have to save a call.
+   * Pass the `stat` you already have to save a call; `onBytes` hears of each chunk read (not of cache hits).
    */
-  async sha256(file: string, stat?: fs.Stats): Promise<string> {
+  async sha256(file: string, stat?: fs.Stats, onBytes?: (bytes: number) => void): Promise<string> {
     const key = path.resolve(file);
     const before = stat ?? (await fs.promises.stat(key));
     const cached = this.entries.get(key);
@@ -86,7 +89,7 @@ export class HashCache {
       this.stats.hits += 1;
       return cached.sha256;
     }
-    const sha256 = await sha256File(key);
+    const sha256 = await sha256File(key, onBytes);
     this.stats.hashed += 1;
     // A file written while it was read has a new mtime: hash it again next time rather than trust this.
     const after = await fs.promises.stat(key);

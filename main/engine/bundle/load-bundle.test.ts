@@ -49,6 +49,20 @@ describe('loadBundle', () => {
     expect(bundle.tokenizerPath).toBe(path.join(path.resolve(dir), 'tokenizer.json'));
   });
 
+  it('reports progress over the listed bytes, file by file, ending at the total', async () => {
+    const dir = await tinyBundle();
+    const seen: { file: string; doneBytes: number; totalBytes: number }[] = [];
+    const bundle = await loadBundle(dir, { onProgress: (progress) => seen.push(progress) });
+    const total = bundle.sizeBytes;
+    expect(seen.every((progress) => progress.totalBytes === total)).toBe(true);
+    expect(seen.map((progress) => progress.doneBytes)).toEqual([...seen.map((progress) => progress.doneBytes)].sort((a, b) => a - b));
+    expect(seen.at(-1)?.doneBytes).toBe(total);
+    // Every listed file is named while it is checked, and the largest one reports bytes inside it.
+    const largest = [...bundle.manifest.files].sort((a, b) => b.bytes - a.bytes)[0]!;
+    expect(new Set(seen.map((progress) => progress.file))).toEqual(new Set(bundle.manifest.files.map((file) => file.path)));
+    expect(seen.filter((progress) => progress.file === largest.path).length).toBeGreaterThan(1);
+  });
+
   it('names a missing file', async () => {
     const dir = await copyTinyBundle();
     fs.rmSync(path.join(dir, 'decode.onnx'));

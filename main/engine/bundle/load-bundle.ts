@@ -32,7 +32,15 @@ export type LoadBundleOptions = {
   hashCache?: HashCache;
   /** false: check presence and sizes only, skip the sha256 of each file. Default true. */
   verify?: boolean;
+  /**
+   * Hears how far the check is, over the sum of the listed files' sizes: when each file starts, after
+   * each chunk hashed, and once at the end with `doneBytes === totalBytes`. A file answered from the
+   * hash cache (or skipped, without `verify`) counts as done at once.
+   */
+  onProgress?: (progress: BundleCheckProgress) => void;
 };
+
+export type BundleCheckProgress = { file: string; doneBytes: number; totalBytes: number };
 
 function invalid(message: string): EngineError {
   return new EngineError('bundle_invalid', message);
@@ -97,7 +105,7 @@ function checkReferencedFiles(manifest: BundleManifest, manifestPath: string): v
  * (file changed or damaged)". Saves new hashes to `hashCache` when one is given.
  */
 export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<LoadedBundle> {
-  const { hashCache, verify = true } = options;
+  const { hashCache, verify = true, onProgress } = options;
   const root = path.resolve(dir);
   const manifestPath = path.join(root, manifestFileName);
   const manifestBytes = await readManifestBytes(root, manifestPath);
@@ -105,9 +113,15 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   checkReferencedFiles(manifest, manifestPath);
 
   const problems: string[] = [];
+  const totalBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+  let doneBytes = 0;
   // One file at a time: the disk, not the CPU, is the limit, and parallel reads of gigabyte files thrash.
   for (const entry of manifest.files) {
     const file = path.join(root, entry.path);
+    const startBytes = doneBytes;
+    // Listed sizes, not read ones: a damaged file must not push the total past 100 %.
+    doneBytes += entry.bytes;
+    onProgress?.({ file: entry.path, doneBytes: startBytes, totalBytes });
     let stat: fs.Stats;
     try {
       stat = await fs.promises.stat(file);
@@ -128,8 +142,13 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       continue;
     }
     let sha256: string;
+    let read = 0;
+    const onBytes = onProgress && ((bytes: number) => {
+      read += bytes;
+      onProgress({ file: entry.path, doneBytes: startBytes + Math.min(read, entry.bytes), totalBytes });
+    });
     try {
-      sha256 = hashCache !== undefined ? await hashCache.sha256(file, stat) : await sha256File(file);
+      sha256 = hashCache !== undefined ? await hashCache.sha256(file, stat, onBytes) : await sha256File(file, onBytes);
     } catch (error) {
       problems.push(`${entry.path}: cannot be read (${errnoCode(error) ?? String(error)})`);
       continue;
@@ -138,6 +157,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       problems.push(`${entry.path}: sha256 does not match the manifest (file changed or damaged)`);
     }
   }
+  onProgress?.({ file: manifest.files.at(-1)?.path ?? manifestFileName, doneBytes: totalBytes, totalBytes });
   if (hashCache !== undefined) {
     try {
       hashCache.save();
@@ -153,7 +173,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     dir: root,
     manifest,
     bundleSha256: createHash('sha256').update(manifestBytes).digest('hex'),
-    sizeBytes: manifest.files.reduce((sum, file) => sum + file.bytes, 0),
+    sizeBytes: totalBytes,
     graphPath: (key) => path.join(root, manifest.graphs[key]),
     tokenizerPath: path.join(root, manifest.tokenizer),
   };

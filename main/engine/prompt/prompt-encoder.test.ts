@@ -149,10 +149,21 @@ describe('PromptEncoder', () => {
 
   it('refuses markers that do not match the images, with the numbers', () => {
     expect(() => encoder.encode('<image> and <image> and <image>', 2)).toThrow(
-      'The prompt has 3 <image> markers but 2 reference images; write one <image> per reference image',
+      'The prompt has 3 <image> markers but 2 reference images were given; write one <image> for each reference, in order',
     );
-    expect(() => encoder.encode('A cat.', 1)).toThrow('The prompt has 0 <image> markers but 1 reference image;');
+    expect(() => encoder.encode('A cat.', 1)).toThrow('The prompt has 0 <image> markers but 1 reference image was given;');
     expect(() => encoder.encode('<image>', 1.5)).toThrow(EngineError);
+  });
+
+  it('counts markers and text tokens exactly as encode does, whatever the number of images', () => {
+    const prompt = 'The cat in <image>. A cat as a 16-bit pixel-art hero';
+    const { markers, textTokens } = encoder.count(prompt);
+    expect(markers).toBe(1);
+    expect(textTokens).toBe(encoder.encode(prompt, 1).textTokens);
+    expect(encoder.count('')).toEqual({ markers: 0, textTokens: 1 }); // only </s>
+    // Past the budget, or with markers that match no images, it still counts instead of refusing.
+    expect(encoder.count(`<image> <image> <image> ${'red '.repeat(60)}`).markers).toBe(3);
+    expect(encoder.count(`${'red '.repeat(60)}`).textTokens).toBeGreaterThan(config.prefixLength);
   });
 
   it('refuses a prompt over the budget, with the numbers', () => {

@@ -8,9 +8,10 @@
 import fs from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from '../errors';
+import { countImageMarkers, imageMarker, markerMismatchProblem, promptTooLongProblem } from './prompt-problems';
 
 /** The marker users write, and the tokenizer's special token it expands to (one text for both). */
-export const imageToken = '<image>';
+export const imageToken = imageMarker;
 
 export type PromptConfig = {
   prefixLength: number;
@@ -30,11 +31,6 @@ export type EncodedPrompt = {
 
 function plural(n: number, word: string): string {
   return n === 1 ? `${n} ${word}` : `${n} ${word}s`;
-}
-
-function countOccurrences(text: string, needle: string): number {
-  // Non-overlapping, left to right: what Python's str.count does.
-  return text.split(needle).length - 1;
 }
 
 export class PromptEncoder {
@@ -95,18 +91,11 @@ export class PromptEncoder {
     if (!Number.isInteger(nImages) || nImages < 0) {
       throw new EngineError('prompt_invalid', `The number of reference images must be a whole number ≥ 0, got ${nImages}`);
     }
-    const markers = countOccurrences(prompt, imageToken);
+    const markers = countImageMarkers(prompt);
     if (markers !== nImages) {
-      throw new EngineError(
-        'prompt_invalid',
-        `The prompt has ${plural(markers, `${imageToken} marker`)} but ${plural(nImages, 'reference image')}; ` +
-          `write one ${imageToken} per reference image`,
-      );
+      throw new EngineError('prompt_invalid', markerMismatchProblem(markers, nImages));
     }
-    const expanded = prompt.split(imageToken).join(imageToken.repeat(tokensPerImage));
-    const ids = this.tokenizer.encode(expanded, { add_special_tokens: true }).ids;
-
-    const imageIds = ids.reduce((count, id) => count + (id === imageTokenId ? 1 : 0), 0);
+    const { ids, imageIds } = this.tokenize(prompt);
     const expectedImageIds = nImages * tokensPerImage;
     if (imageIds !== expectedImageIds) {
       // Only a tokenizer without <image> as a special token gets here (fromJson checks that).
@@ -117,13 +106,8 @@ export class PromptEncoder {
       );
     }
     const textTokens = ids.length - imageIds;
-    const total = expectedImageIds + textTokens;
-    if (total > prefixLength) {
-      throw new EngineError(
-        'prompt_invalid',
-        `The prompt is too long: ${plural(nImages, 'image')} × ${tokensPerImage} tokens + ${textTokens} text tokens = ` +
-          `${total} > prefix length ${prefixLength}`,
-      );
+    if (expectedImageIds + textTokens > prefixLength) {
+      throw new EngineError('prompt_invalid', promptTooLongProblem(nImages, tokensPerImage, textTokens, prefixLength));
     }
 
     const inputIds = new BigInt64Array(prefixLength).fill(BigInt(padTokenId));
@@ -133,5 +117,23 @@ export class PromptEncoder {
       attentionMask[index] = 1n;
     });
     return { inputIds, attentionMask, textTokens };
+  }
+
+  /**
+   * The prompt's `<image>` markers and text tokens (`</s>` included) as `encode` counts them, without
+   * checking them against any number of images or the prefix: what the composer's budget meter shows
+   * while the user types (see prompt-problems.ts for the verdict).
+   */
+  count(prompt: string): { markers: number; textTokens: number } {
+    const { ids, imageIds } = this.tokenize(prompt);
+    return { markers: countImageMarkers(prompt), textTokens: ids.length - imageIds };
+  }
+
+  /** Each marker becomes tokensPerImage image tokens; then the bundle's tokenizer, `</s>` appended. */
+  private tokenize(prompt: string): { ids: number[]; imageIds: number } {
+    const { tokensPerImage, imageTokenId } = this.config;
+    const expanded = prompt.split(imageToken).join(imageToken.repeat(tokensPerImage));
+    const ids = this.tokenizer.encode(expanded, { add_special_tokens: true }).ids;
+    return { ids, imageIds: ids.reduce((count, id) => count + (id === imageTokenId ? 1 : 0), 0) };
   }
 }

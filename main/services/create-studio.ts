@@ -8,7 +8,11 @@ import { createRouter, type Router, type StudioServices } from './router';
 import { createAssetsService } from './assets-service';
 import { createBoardsService } from './boards-service';
 import { createGenerationsService } from './generations-service';
+import { createItemsService } from './items-service';
 import { createModelsService } from './models-service';
+import { createPresetsService } from './presets-service';
+import { createPromptsService } from './prompts-service';
+import { createQueueService } from './queue-service';
 
 export type StudioEngineOptions = {
   /** How to start the engine worker; default: `child_process.fork` of `workerEntry`. */
@@ -72,9 +76,13 @@ export function createStudio(options: StudioOptions): Studio {
       engine: libraryOk ? engine.state() : libraryUnavailableEngine(library.state.message),
     }),
     ...createBoardsService(library, events),
-    ...createModelsService(library.models),
-    ...createAssetsService(library.assets),
+    ...createModelsService(library.models, events),
+    ...createAssetsService(library.assets, library.models),
+    ...createItemsService(library, events),
+    ...createPresetsService(library.presets),
+    ...createPromptsService(library.models),
     ...createGenerationsService(library, engine, events, options.version),
+    ...createQueueService(library, engine, events),
   };
   const router = createRouter(services, options.logError ? { logError: options.logError } : {});
   if (libraryOk) {

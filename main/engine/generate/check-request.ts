@@ -29,6 +29,9 @@ export function checkRequest(request: GenerationRequest, codebookSize: number): 
   if (request.tokensPerCall !== undefined && (!Number.isInteger(request.tokensPerCall) || request.tokensPerCall < 1)) {
     problems.push(`tokens per call must be a whole number ≥ 1, got ${request.tokensPerCall}`);
   }
+  if (request.firstVariation !== undefined && (!Number.isSafeInteger(request.firstVariation) || request.firstVariation < 0)) {
+    problems.push(`the first variation must be a whole number ≥ 0, got ${request.firstVariation}`);
+  }
   if (problems.length > 0) {
     throw new EngineError('validation_failed', problems.join('; '));
   }

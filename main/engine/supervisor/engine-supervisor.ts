@@ -10,20 +10,31 @@
  * - A job over `jobTimeoutMs` is stopped by killing the worker. Cancel of the running batch asks the
  *   worker to stop at the next image row and kills it if it has not answered within `cancelGraceMs`.
  * - Rows left `running` by a studio that stopped mid-job are marked `interrupted` at start.
+ * - Paused (`queue.paused` in the library's settings, so it survives a restart): the running batch
+ *   finishes, nothing new starts until resumed.
+ * - A finished batch that belongs to a board is placed on it, next to the items it was made from.
  */
 import type { EngineState, Generation, Model } from '../../../preload/contract';
 import type { AssetStore } from '../../library/asset-store';
+import type { BoardItemsRepository } from '../../library/board-items-repository';
 import type { GenerationsRepository } from '../../library/generations-repository';
 import type { ModelsRepository } from '../../library/models-repository';
+import type { SettingsRepository } from '../../library/settings-repository';
 import type { EventBus } from '../../services/event-bus';
 import { FromWorker, describeMessageIssues, type DoneMessage, type RunMessage, type WorkerReference } from '../worker/messages';
+import { placeResultsOnBoard, type FinishedBatch } from './place-results';
 import type { WorkerExit, WorkerLauncher, WorkerProcess } from './worker-process';
 
 export type SupervisorLibrary = {
   generations: GenerationsRepository;
   models: Pick<ModelsRepository, 'get'>;
   assets: Pick<AssetStore, 'put' | 'pathOf'>;
+  boardItems: Pick<BoardItemsRepository, 'placeResults'>;
+  settings: Pick<SettingsRepository, 'get' | 'set'>;
 };
+
+/** The settings key that keeps the queue paused across restarts. */
+export const queuePausedSetting = 'queue.paused';
 
 export type EngineSupervisorOptions = {
   library: SupervisorLibrary;
@@ -50,8 +61,12 @@ export type EngineSupervisorOptions = {
 export type EngineSupervisor = {
   /** Marks rows left `running` as interrupted and starts on the queued work. Call once. */
   start(): void;
-  /** New work was queued: run it when the device is free. */
+  /** New work was queued: run it when the device is free (and the queue is not paused). */
   kick(): void;
+  /** Whether the queue is paused: the running batch finishes, nothing new starts. */
+  isPaused(): boolean;
+  /** Pauses or resumes the queue and remembers it across restarts; resuming starts the next batch. */
+  setPaused(paused: boolean): void;
   /**
    * Cancels a batch: queued rows at once; a running batch is marked cancelled now and its job stops at
    * the next image row. Returns the rows cancelled; throws `not_found` for an unknown batch.
@@ -302,15 +317,18 @@ export function createEngineSupervisor(options: EngineSupervisorOptions): Engine
         throw new Error('its model was removed from the library');
       }
       model = library.models.get(first.modelId);
+      const { variationCount } = library.generations.batchOrigin(batchId);
       const request: RunMessage['request'] = {
         prompt: first.prompt,
         references: referencesOf(first),
         seed: first.seed,
         count: rows.length,
         params: first.params,
+        // A re-run of variation v is a batch of one from v: same uniforms, same image.
+        ...(first.variation === 0 ? {} : { firstVariation: first.variation }),
       };
       if (options.engineVersion !== undefined) {
-        request.metadata = { references: first.references, engineVersion: options.engineVersion };
+        request.metadata = { references: first.references, engineVersion: options.engineVersion, count: variationCount };
       }
       outcome = await runJob(batchId, {
         type: 'run',
@@ -350,23 +368,31 @@ export function createEngineSupervisor(options: EngineSupervisorOptions): Engine
 
   const storeResults = (rows: Generation[], message: DoneMessage): void => {
     const { batchId } = rows[0]!;
+    let images: FinishedBatch['images'];
     try {
       if (message.images.length !== rows.length) {
         throw new Error(`the engine returned ${message.images.length} images for ${rows.length} variations`);
       }
-      const resultSha256 = message.images.map((image) => {
+      images = message.images.map((image) => {
         const bytes = Buffer.from(image.pngBase64, 'base64');
-        return library.assets.put(bytes, { mime: 'image/png', width: image.width, height: image.height }).sha256;
+        const { sha256 } = library.assets.put(bytes, { mime: 'image/png', width: image.width, height: image.height });
+        return { sha256, width: image.width, height: image.height };
       });
+      const resultSha256 = images.map((image) => image.sha256);
       library.generations.markDone(batchId, { resultSha256, timings: { ...message.timings, boundaryBytes: message.boundaryBytes } });
-      emitBatchState(batchId, 'done', null);
     } catch (error) {
       logError(`Storing the images of batch ${batchId} failed`, error);
       const reason = `The images were generated but could not be stored: ${(error as Error).message}`;
       library.generations.markFailed(batchId, reason);
       emitBatchState(batchId, 'failed', reason);
+      return;
     }
+    emitBatchState(batchId, 'done', null);
+    placeResultsOnBoard({ boardItems: library.boardItems, generations: library.generations, events, logError }, { rows, images });
   };
+
+  // Read at every turn of the queue rather than cached: the library is the one place the state lives.
+  const isPaused = (): boolean => library.settings.get(queuePausedSetting, false);
 
   const pump = async (): Promise<void> => {
     if (pumping || closed) {
@@ -374,7 +400,7 @@ export function createEngineSupervisor(options: EngineSupervisorOptions): Engine
     }
     pumping = true;
     try {
-      while (!closed) {
+      while (!closed && !isPaused()) {
         const rows = library.generations.nextQueuedBatch();
         if (rows === null || rows.length === 0) {
           break;
@@ -401,6 +427,15 @@ export function createEngineSupervisor(options: EngineSupervisorOptions): Engine
     },
 
     kick,
+
+    isPaused,
+
+    setPaused(paused) {
+      library.settings.set(queuePausedSetting, paused);
+      if (!paused) {
+        kick();
+      }
+    },
 
     cancel(batchId) {
       library.generations.batch(batchId); // not_found for an unknown batch

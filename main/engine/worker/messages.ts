@@ -37,13 +37,29 @@ export const RunMessage = z
         references: z.array(WorkerReference),
         seed: Seed,
         count: z.number().int().positive(),
+        /**
+         * The variation index of the first image; default 0. Image b uses uniforms(seed, firstVariation + b),
+         * so a re-run of variation v alone (count 1, firstVariation v) gives the image it gave in its batch.
+         */
+        firstVariation: z.number().int().nonnegative().optional(),
         params: SamplingParams,
         tokensPerCall: z.number().int().positive().optional(),
         /**
          * Written into each PNG's text chunks (generation-metadata.ts) with what the worker knows (the
          * bundle that really ran, the image size); absent: PNGs without text.
          */
-        metadata: z.object({ references: z.array(Sha256), engineVersion: z.string() }).strict().optional(),
+        metadata: z
+          .object({
+            references: z.array(Sha256),
+            engineVersion: z.string(),
+            /**
+             * The `Count` to record: the size of the batch the images belong to. Absent: firstVariation + count.
+             * A re-run of variation v of an n-image batch records n, so its PNG is byte-identical to the first.
+             */
+            count: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
   })

@@ -90,6 +90,31 @@ describe('engine worker loop', () => {
     expect(vi.mocked(worker.deps.generate).mock.calls[0]![1]).toMatchObject({ seed: 7n, count: 2, params });
   });
 
+  it('runs a re-run from its first variation and writes the true variation and the recorded count into each PNG', async () => {
+    const texts: Record<string, string>[] = [];
+    const worker = start({
+      encodePng: vi.fn((_image, text: Record<string, string>) => {
+        texts.push(text);
+        return Buffer.from('png');
+      }),
+    });
+    const request = { ...run('j1').request, count: 2, firstVariation: 3, metadata: { references: [], engineVersion: '1.0', count: 6 } };
+    worker.deliver(run('j1', { request }));
+    await worker.until((message) => message.type === 'done');
+    expect(vi.mocked(worker.deps.generate).mock.calls[0]![1]).toMatchObject({ count: 2, firstVariation: 3 });
+    expect(texts.map((text) => JSON.parse(text.mentor!) as { variation: number; count: number })).toMatchObject([
+      { variation: 3, count: 6 },
+      { variation: 4, count: 6 },
+    ]);
+    expect(texts[1]!.parameters).toContain('Variation: 4, Count: 6');
+
+    texts.length = 0;
+    worker.deliver(run('j2', { request: { ...request, metadata: { references: [], engineVersion: '1.0' } } }));
+    await worker.until((message) => message.type === 'done' && message.jobId === 'j2');
+    // Without a recorded count the batch is taken to end with its last image.
+    expect(texts.map((text) => (JSON.parse(text.mentor!) as { count: number }).count)).toEqual([5, 5]);
+  });
+
   it('keeps the runtime open for the next job on the same bundle, and closes it for another bundle', async () => {
     const worker = start();
     worker.deliver(run('j1'));

@@ -94,6 +94,7 @@ export function runWorkerLoop(channel: WorkerChannel, deps: WorkerDeps, options:
           references,
           seed: BigInt(request.seed),
           count: request.count,
+          ...(request.firstVariation === undefined ? {} : { firstVariation: request.firstVariation }),
           params: request.params,
           ...(request.tokensPerCall === undefined ? {} : { tokensPerCall: request.tokensPerCall }),
         },
@@ -177,19 +178,21 @@ async function readReference(reference: WorkerReference): Promise<ReferenceInput
 }
 
 /** The generation's parameters for the PNG's text chunks, or none when the request asks for none. */
-function pngText(runtime: EngineRuntime, message: RunMessage, image: RgbImage, variation: number): Record<string, string> {
+function pngText(runtime: EngineRuntime, message: RunMessage, image: RgbImage, index: number): Record<string, string> {
   const { request } = message;
   if (request.metadata === undefined) {
     return {};
   }
   const { config, name } = runtime.bundle.manifest;
+  // The true variation: image `index` of a batch that starts at firstVariation (a re-run starts past 0).
+  const firstVariation = request.firstVariation ?? 0;
   return metadataText({
     prompt: request.prompt,
     seed: request.seed,
     params: request.params,
     tokens: config.grid * config.grid,
-    variation,
-    count: request.count,
+    variation: firstVariation + index,
+    count: request.metadata.count ?? firstVariation + request.count,
     width: image.width,
     height: image.height,
     imageSize: config.imageSize,

@@ -24,7 +24,7 @@ test('the shell loads, a new board survives a reload', async ({ page }, testInfo
   await expect(page.getByRole('heading', { name: 'MENTOR Studio' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Boards' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Board canvas' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Queue and gallery' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Queue' })).toBeVisible();
   await expect(page.getByText('No boards yet')).toBeVisible();
   // The token leaves the address bar once the page has it.
   expect(page.url()).not.toContain(serve.token);
@@ -45,6 +45,54 @@ test('the shell loads, a new board survives a reload', async ({ page }, testInfo
 
   const screenshot = await page.screenshot({ path: testInfo.outputPath('studio-shell-1280x800.png') });
   await testInfo.attach('studio shell', { body: screenshot, contentType: 'image/png' });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('the top bar switches pages by hash route, a reload keeps the page, and the shortcuts dialog lists the keys', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      consoleErrors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+
+  await page.goto(serve.link);
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  await expect(pages.getByRole('link', { name: 'Studio' })).toHaveAttribute('aria-current', 'page');
+  // The token is gone from the address bar and did not become a route.
+  await expect(page.getByRole('region', { name: 'Board canvas' })).toBeVisible();
+  expect(page.url()).not.toContain(serve.token);
+
+  await pages.getByRole('link', { name: 'Gallery' }).click();
+  await expect(page.getByRole('region', { name: 'Gallery' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Board canvas' })).toHaveCount(0);
+  expect(new URL(page.url()).hash).toBe('#/gallery');
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Gallery' })).toBeVisible();
+  await expect(pages.getByRole('link', { name: 'Gallery' })).toHaveAttribute('aria-current', 'page');
+
+  await pages.getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByRole('textbox', { name: 'Bundle folder' })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('region', { name: 'Gallery' })).toBeVisible();
+
+  // Keys: 1 goes to the Studio, ? opens the help (not while typing in a field).
+  await page.getByRole('region', { name: 'Gallery' }).getByRole('heading', { name: 'Gallery' }).click();
+  await page.keyboard.press('1');
+  await expect(page.getByRole('region', { name: 'Queue' })).toBeVisible();
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  await expect(help.getByText('Cancel the running batch (when not typing)')).toBeVisible();
+  await expect(help.getByText('Ctrl+Shift+Z')).toBeVisible();
+  await help.getByRole('button', { name: 'Close' }).click();
+  await expect(help).toBeHidden();
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await expect(help).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
   expect(consoleErrors).toEqual([]);
 });
 

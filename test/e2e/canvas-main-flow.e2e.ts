@@ -1,7 +1,9 @@
 // Must-show 1, the main flow on the board canvas with the real engine (tiny bundle): drop two images,
 // write a prompt with two chips, generate four variations while the queue shows a live preview, pick
 // one, drag it onto the composer, generate again, read the lineage in the "Board items" list, reload
-// and find everything where it was.
+// and find everything where it was; a generated PNG dropped on a new board brings back its reference
+// and prompt. Then the editing tools on their own: select, rubber band, move, delete, undo/redo, paste,
+// a library image dropped in, a broken file refused by name, zoom kept across a reload.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { startServe, type ServeProcess } from '../fixtures/serve-process';
@@ -222,7 +224,7 @@ async function dragBy(page: Page, from: { x: number; y: number }, dx: number, dy
   await page.mouse.up();
 }
 
-test('canvas editing: select, move, delete, undo, redo, zoom; a broken file is refused by name; a reload keeps it all', async ({ page }) => {
+test('canvas editing: select, move, pan, zoom, delete, undo, redo, paste, library drop; a broken file is refused by name; a reload keeps it all', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchPageErrors(page);
   const board = await rpc(serve, 'boards:create', { name: 'Editing' });
@@ -321,6 +323,34 @@ test('canvas editing: select, move, delete, undo, redo, zoom; a broken file is r
   await page.keyboard.press('Control+z');
   await expect(list.getByRole('listitem', { name: 'Reference: left.png' })).toHaveCount(1);
   await expect(list.getByRole('listitem')).toHaveCount(3);
+
+  // Pan with the wheel, with Space held and with the middle button; Ctrl+wheel zooms about the pointer.
+  const zoomText = canvas.getByRole('toolbar', { name: 'Canvas tools' }).getByText(/\d+ %/);
+  const centre = { x: surfaceBox.x + surfaceBox.width / 2, y: surfaceBox.y + surfaceBox.height / 2 };
+  const leftAt = async () => (await itemBox(page, left)).x;
+  let was = await leftAt();
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(120, 0);
+  await expect.poll(leftAt).toBeCloseTo(was - 120, 0);
+  was = await leftAt();
+  await surface.focus();
+  await page.keyboard.down('Space');
+  await dragBy(page, centre, 80, 0);
+  await page.keyboard.up('Space');
+  await expect.poll(leftAt).toBeCloseTo(was + 80, 0);
+  was = await leftAt();
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(centre.x - 50, centre.y, { steps: 5 });
+  await page.mouse.up({ button: 'middle' });
+  await expect.poll(leftAt).toBeCloseTo(was - 50, 0);
+  const zoomBefore = await zoomText.textContent();
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -200);
+  await page.keyboard.up('Control');
+  await expect(zoomText).not.toHaveText(zoomBefore!);
+  // Nothing was moved in the library by looking around.
+  expect((await listed()).find((item) => item.id === before.id)!.y).toBeGreaterThan(before.y + 20);
 
   // Zoom, reload: the same items, places and zoom.
   await canvas.getByRole('button', { name: 'Zoom in' }).click();

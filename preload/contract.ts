@@ -194,6 +194,8 @@ export const BoardItem = z.object({
   assetSha256: Sha256,
   /** The generation that made this image (kind `generation`, or a result reused as a reference). */
   generationId: Id.nullable(),
+  /** The file name the image was first imported under ("cat.png"); null when it came without one. */
+  name: z.string().nullable(),
   /** Lineage: the items whose images were the references of the generation that made this one. */
   sourceItemIds: z.array(Id),
   x: z.number(),

@@ -79,11 +79,13 @@ type ItemRow = {
   data_json: string;
   created_at: number;
   deleted_at: number | null;
+  original_name: string | null;
 };
 
 type Rect = { x: number; y: number; width: number; height: number };
 
-const columns = 'i.id, i.board_id, i.kind, i.asset_sha256, i.generation_id, i.x, i.y, i.width, i.height, i.z_index, i.data_json, i.created_at, i.deleted_at';
+const columns = `i.id, i.board_id, i.kind, i.asset_sha256, i.generation_id, i.x, i.y, i.width, i.height, i.z_index, i.data_json,
+  i.created_at, i.deleted_at, (SELECT a.original_name FROM assets a WHERE a.sha256 = i.asset_sha256) AS original_name`;
 // Notes (kind 'note', no image) are in the schema for later; the contract has no way to show them yet.
 const visibleKinds = `i.kind IN ('reference', 'generation') AND i.asset_sha256 IS NOT NULL`;
 const liveBoard = 'EXISTS (SELECT 1 FROM boards b WHERE b.id = i.board_id AND b.deleted_at IS NULL)';
@@ -334,6 +336,7 @@ function toBoardItem(row: ItemRow): BoardItem {
     kind: row.kind,
     assetSha256: row.asset_sha256,
     generationId: row.generation_id,
+    name: row.original_name === null || row.original_name.trim() === '' ? null : row.original_name,
     sourceItemIds,
     x: row.x,
     y: row.y,

@@ -1,7 +1,8 @@
 /**
- * The file names references were imported under, by asset hash. The library stores images by
- * content only, so the name a person recognises ("cat.png") is remembered here, in this browser's
- * localStorage; an image whose name is not known is called "image".
+ * The file names references were imported under, by asset hash, remembered in this browser. The
+ * library keeps the name an image was first imported under (`BoardItem.name`), which wins; this map
+ * only names what the library cannot (the same bytes dropped again under a new name show the newest
+ * name until reload). An image whose name is not known anywhere is called "image".
  */
 import { readLocal, writeLocal } from '../state/local-storage';
 

@@ -17,6 +17,7 @@ function item(overrides: Partial<BoardItem>): BoardItem {
     width: 256,
     height: 256,
     zIndex: nextId,
+    name: null,
     createdAt: 1000 + nextId,
     ...overrides,
   };

@@ -46,7 +46,7 @@ export function describeItems(items: readonly BoardItem[], sources: LabelSources
   for (const item of items) {
     const number = resultNumbers.get(item.id);
     if (number === undefined) {
-      labels.set(item.id, `Reference: ${sources.nameOf(item.assetSha256) ?? 'image'}`);
+      labels.set(item.id, `Reference: ${item.name ?? sources.nameOf(item.assetSha256) ?? 'image'}`);
       continue;
     }
     const prompt = item.generationId === null ? null : sources.promptOf(item.generationId);

@@ -15,6 +15,7 @@ function item(id: string, zIndex: number, x = 0): BoardItem {
     width: 256,
     height: 256,
     zIndex,
+    name: null,
     createdAt: zIndex,
   };
 }

@@ -80,7 +80,7 @@ export function CompareDialog({ open, pair, names, imageUrl, onClose }: CompareD
             />
           </Box>
         </Box>
-        <Box sx={{ overflow: 'auto', maxHeight: '60vh' }}>
+        <Box sx={{ overflow: 'auto', maxHeight: '60vh', flexShrink: 0 }}>
           {mode === 'side-by-side' ? (
             <Box sx={{ display: 'flex', gap: 2, width: 'max-content' }}>
               <Picture generation={left} url={leftUrl} sizePx={sizePx} label="Left" />

@@ -10,9 +10,10 @@ import IconButton from '@mui/material/IconButton';
 import Rating from '@mui/material/Rating';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useState, type ReactNode } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import type { Generation } from '../../preload/contract';
 import { EmptyState } from '../components/EmptyState';
+import { platformIsMac } from '../shortcuts/useKeyboardShortcut';
 import { CopyIcon, StarIcon } from './gallery-icons';
 import { parameterFacts, timingFacts, type Fact, type FactNames } from './generation-facts';
 
@@ -64,7 +65,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-export function GalleryDetails(props: GalleryDetailsProps) {
+/** Memoised: it follows the selected image, not every keystroke in the search box. */
+export const GalleryDetails = memo(function GalleryDetails(props: GalleryDetailsProps) {
   const { generation, selectedCount, inTrash, names, imageUrl, boardName, onRate, onStar, onRerun, onPlaceOnBoard, onTrash, onRestore, onFilterByReference } =
     props;
   const [copied, setCopied] = useState<string | null>(null);
@@ -78,7 +80,9 @@ export function GalleryDetails(props: GalleryDetailsProps) {
     </Box>
   );
   if (!generation) {
-    return shell(<EmptyState title="No image selected" hint="Click an image to see how it was made. Ctrl+click a second one to compare them." />);
+    return shell(
+      <EmptyState title="No image selected" hint={`Click an image to see how it was made. ${platformIsMac ? '⌘' : 'Ctrl+'}click a second one to compare them.`} />,
+    );
   }
   const many = selectedCount > 1;
   const copySeed = async () => {
@@ -195,4 +199,4 @@ export function GalleryDetails(props: GalleryDetailsProps) {
       </Section>
     </Box>,
   );
-}
+});

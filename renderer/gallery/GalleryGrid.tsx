@@ -5,7 +5,8 @@
  */
 import { styled } from '@mui/material/styles';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { EmptyState } from '../components/EmptyState';
 import { galleryLayout, gridGeometry, needsNextPage, rowCount } from './gallery-layout';
 import type { GalleryTile } from './gallery-stacks';
 import { GalleryTileView, tileStyles } from './GalleryTile';
@@ -25,7 +26,8 @@ interface GalleryGridProps {
   onStar(generationId: string, starred: boolean): void;
   onLoadMore(): void;
   /** Shown instead of the grid when there are no tiles. */
-  empty: ReactNode;
+  emptyTitle: string;
+  emptyHint?: string;
 }
 
 const moves: Record<string, (index: number, columns: number) => number> = {
@@ -48,9 +50,9 @@ const Scroller = styled('div')(({ theme }) => ({
   ...tileStyles(theme),
 }));
 
-export function GalleryGrid(props: GalleryGridProps) {
-  const { tiles, loadedCount, total, selectedIds, shownText, loading, thumbnailUrl, imageSizeOf, onSelect, onToggleStack, onStar, onLoadMore, empty } =
-    props;
+/** Memoised: typing in the search box re-renders the page, and the grid only needs to follow the results. */
+export const GalleryGrid = memo(function GalleryGrid(props: GalleryGridProps) {
+  const { tiles, loadedCount, total, selectedIds, shownText, loading, thumbnailUrl, imageSizeOf, onSelect, onToggleStack, onStar, onLoadMore } = props;
   const scrollRef = useRef<HTMLDivElement | null>(null);
   const [width, setWidth] = useState(0);
 
@@ -71,7 +73,7 @@ export function GalleryGrid(props: GalleryGridProps) {
     count: rows,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => geometry.rowPx,
-    overscan: 2,
+    overscan: 1,
   });
 
   useEffect(() => {
@@ -108,7 +110,7 @@ export function GalleryGrid(props: GalleryGridProps) {
   return (
     <Scroller ref={scrollRef} data-results-for={shownText ?? undefined} aria-busy={loading} onKeyDown={onKeyDown}>
       {tiles.length === 0 ? (
-        empty
+        <EmptyState title={props.emptyTitle} hint={props.emptyHint} />
       ) : (
         <div style={{ height: virtualizer.getTotalSize() + galleryLayout.gapPx, position: 'relative', flexShrink: 0 }}>
           {visible.map((row) => {
@@ -128,7 +130,9 @@ export function GalleryGrid(props: GalleryGridProps) {
                 }}
               >
                 {rowTiles.map((tile, offset) => (
-                  <div key={tile.key} data-tile-index={first + offset}>
+                  // Keyed by place, not by image: a new search then updates the tiles on screen in place
+                  // instead of tearing them down and building new ones (the larger part of its render time).
+                  <div key={offset} data-tile-index={first + offset}>
                     <GalleryTileView
                       tile={tile}
                       sizePx={geometry.tilePx}
@@ -148,4 +152,4 @@ export function GalleryGrid(props: GalleryGridProps) {
       )}
     </Scroller>
   );
-}
+});

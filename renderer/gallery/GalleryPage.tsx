@@ -8,19 +8,18 @@ import Button from '@mui/material/Button';
 import Snackbar from '@mui/material/Snackbar';
 import { useCallback, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { Board, Generation } from '../../preload/contract';
-import { EmptyState } from '../components/EmptyState';
 import { useKeyboardShortcut } from '../shortcuts/useKeyboardShortcut';
-import { useReportError } from '../state/error-reporter';
 import { useStudioClient } from '../state/studio-client-context';
 import { useModels } from '../state/useModels';
 import { CompareDialog } from './CompareDialog';
-import { activeFilterCount, emptyFilters, type GalleryFilters } from './gallery-query';
 import { firstPageSize } from './gallery-layout';
+import { activeFilterCount, emptyFilters, type GalleryFilters } from './gallery-query';
 import { stackTiles, type GalleryTile } from './gallery-stacks';
 import { detailsWidthPx, GalleryDetails } from './GalleryDetails';
 import { GalleryGrid } from './GalleryGrid';
 import { GalleryToolbar } from './GalleryToolbar';
 import type { FactNames } from './generation-facts';
+import { useGalleryActions } from './useGalleryActions';
 import { useGallerySearch } from './useGallerySearch';
 
 interface GalleryPageProps {
@@ -42,13 +41,22 @@ const thumbnailPx = 256;
 const defaultImageSize = 256;
 const noticeMs = 8000;
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** What the grid says when it has no tiles. */
+function emptyMessage(state: { loaded: boolean; enabled: boolean; filtered: boolean; trash: boolean }): { title: string; hint?: string } {
+  if (!state.loaded) {
+    return { title: state.enabled ? 'Reading the gallery…' : 'The library cannot be used' };
+  }
+  if (state.filtered) {
+    return { title: 'No images match', hint: 'Try fewer words or fewer filters.' };
+  }
+  if (state.trash) {
+    return { title: 'The trash is empty', hint: 'Images you move to the trash wait here until you restore them.' };
+  }
+  return { title: 'No images yet', hint: 'Finished generations appear here, newest first.' };
 }
 
 export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps) {
   const client = useStudioClient();
-  const report = useReportError();
   const { models } = useModels();
   const [filters, setFilters] = useState<GalleryFilters>(emptyFilters);
   // Sized once for the window the gallery opens in (the grid is the window less the details pane and the bars).
@@ -59,7 +67,6 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const [comparing, setComparing] = useState(false);
   const [notice, setNotice] = useState<Notice | null>(null);
-  const trashed = useRef<string[][]>([]);
   const noticeSeq = useRef(0);
 
   const rows = results.rows;
@@ -70,12 +77,32 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
   const selectedSet = useMemo(() => new Set(selected), [selected]);
   const focused = (focusedId !== null ? rowsById.get(focusedId) : undefined) ?? (selected.length > 0 ? rowsById.get(selected.at(-1)!) : undefined) ?? null;
 
-  const show = useCallback((message: string, undoIds?: string[]) => {
+  const notify = useCallback((message: string, undoIds?: string[]) => {
     noticeSeq.current += 1;
     setNotice({ id: noticeSeq.current, message, undoIds });
   }, []);
+  const clearSelection = useCallback(() => {
+    setSelection([]);
+    setFocusedId(null);
+  }, []);
+  const imageSizeOf = useCallback(
+    (modelId: string | null) => models?.find((model) => model.id === modelId)?.imageSize ?? defaultImageSize,
+    [models],
+  );
+  const actions = useGalleryActions({
+    selection: { focused, selected, inTrash: filters.trash, currentBoard },
+    imageSizeOf,
+    patch: results.patch,
+    drop: results.drop,
+    notify,
+    clearSelection,
+  });
+
+  useKeyboardShortcut('trash', actions.moveToTrash, !filters.trash && (selected.length > 0 || focused !== null));
+  useKeyboardShortcut('undo-trash', () => actions.undoTrash(), !filters.trash);
 
   const changeFilters = useCallback((patch: Partial<GalleryFilters>) => setFilters((current) => ({ ...current, ...patch })), []);
+  const filterByReference = useCallback((sha256: string) => changeFilters({ referenceSha256: sha256, trash: false }), [changeFilters]);
 
   const onSelect = useCallback((tile: GalleryTile, event: MouseEvent) => {
     const id = tile.cover.id;
@@ -97,108 +124,6 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
     });
   }, []);
 
-  const { patch, drop } = results;
-  const rate = useCallback(
-    async (ids: string[], change: { rating?: number | null; starred?: boolean }) => {
-      const result = await client.call('generations:rate', { ids, ...change });
-      if (result.ok) {
-        patch(result.value.generations);
-      } else {
-        report(result.error);
-      }
-    },
-    [client, patch, report],
-  );
-  const onStar = useCallback((id: string, starred: boolean) => void rate([id], { starred }), [rate]);
-
-  const restore = useCallback(
-    async (ids: string[], message: string) => {
-      const result = await client.call('generations:restore', { ids });
-      if (!result.ok) {
-        report(result.error);
-        return;
-      }
-      if (filters.trash) {
-        drop(result.value.ids);
-      }
-      show(message);
-    },
-    [client, drop, filters.trash, report, show],
-  );
-
-  const moveToTrash = useCallback(async () => {
-    const ids = selected.length > 0 ? selected : focused ? [focused.id] : [];
-    if (ids.length === 0 || filters.trash) {
-      return;
-    }
-    const result = await client.call('generations:trash', { ids });
-    if (!result.ok) {
-      report(result.error);
-      return;
-    }
-    drop(result.value.ids);
-    trashed.current.push(result.value.ids);
-    setSelection([]);
-    setFocusedId(null);
-    show(`Moved ${plural(result.value.ids.length, 'image')} to the trash`, result.value.ids);
-  }, [client, drop, filters.trash, focused, report, selected, show]);
-
-  const undoTrash = useCallback(
-    (ids?: string[]) => {
-      const last = ids ?? trashed.current.at(-1);
-      if (!last) {
-        return;
-      }
-      trashed.current = trashed.current.filter((entry) => entry !== last && entry.join() !== last.join());
-      void restore(last, `Restored ${plural(last.length, 'image')}`);
-    },
-    [restore],
-  );
-
-  useKeyboardShortcut('trash', () => void moveToTrash(), !filters.trash && (selected.length > 0 || focused !== null));
-  useKeyboardShortcut('undo-trash', () => undoTrash(), !filters.trash);
-
-  const rerun = async () => {
-    if (!focused) {
-      return;
-    }
-    const result = await client.call('generations:rerun', { id: focused.id, boardId: currentBoard?.id ?? null });
-    if (result.ok) {
-      show(currentBoard ? `Re-run queued; the result goes onto “${currentBoard.name}”` : 'Re-run queued');
-    } else {
-      report(result.error);
-    }
-  };
-
-  const imageSizeOf = useCallback(
-    (modelId: string | null) => models?.find((model) => model.id === modelId)?.imageSize ?? defaultImageSize,
-    [models],
-  );
-
-  const placeOnBoard = async () => {
-    if (!focused || !currentBoard || focused.resultSha256 === null) {
-      return;
-    }
-    const size = imageSizeOf(focused.modelId);
-    // Cascade new items so several placed images do not cover each other exactly.
-    const offset = 24 * (currentBoard.itemCount % 12);
-    const result = await client.call('items:add', {
-      boardId: currentBoard.id,
-      assetSha256: focused.resultSha256,
-      kind: 'generation',
-      generationId: focused.id,
-      x: offset,
-      y: offset,
-      width: size,
-      height: size,
-    });
-    if (result.ok) {
-      show(`Placed on “${currentBoard.name}”`);
-    } else {
-      report(result.error);
-    }
-  };
-
   const names: FactNames = useMemo(
     () => ({
       modelName: (id) => (id === null ? 'none' : (models?.find((model) => model.id === id)?.name ?? 'a removed model')),
@@ -209,21 +134,15 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
 
   const thumbnailUrl = useCallback((sha256: string) => client.assetUrl(sha256, thumbnailPx), [client]);
   const imageUrl = useCallback((sha256: string, size?: number) => client.assetUrl(sha256, size), [client]);
+  const openCompare = useCallback(() => setComparing(true), []);
   const comparePair: [Generation, Generation] | null =
     selected.length === 2 ? [rowsById.get(selected[0]!)!, rowsById.get(selected[1]!)!] : null;
-
-  const openCompare = useCallback(() => setComparing(true), []);
-  const filtered = filters.text.trim() !== '' || activeFilterCount(filters) > 0;
-  const empty =
-    rows === null ? (
-      <EmptyState title={enabled ? 'Reading the gallery…' : 'The library cannot be used'} />
-    ) : filtered ? (
-      <EmptyState title="No images match" hint="Try fewer words or fewer filters." />
-    ) : filters.trash ? (
-      <EmptyState title="The trash is empty" hint="Images you move to the trash wait here until you restore them." />
-    ) : (
-      <EmptyState title="No images yet" hint="Finished generations appear here, newest first." />
-    );
+  const empty = emptyMessage({
+    loaded: rows !== null,
+    enabled,
+    filtered: filters.text.trim() !== '' || activeFilterCount(filters) > 0,
+    trash: filters.trash,
+  });
 
   return (
     <Box component="section" role="region" aria-label="Gallery" sx={{ flex: 1, minWidth: 0, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
@@ -250,9 +169,10 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
           imageSizeOf={imageSizeOf}
           onSelect={onSelect}
           onToggleStack={onToggleStack}
-          onStar={onStar}
+          onStar={actions.star}
           onLoadMore={results.loadMore}
-          empty={empty}
+          emptyTitle={empty.title}
+          emptyHint={empty.hint}
         />
         <GalleryDetails
           generation={focused}
@@ -261,16 +181,22 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
           names={names}
           imageUrl={imageUrl}
           boardName={currentBoard?.name ?? null}
-          onRate={(rating) => focused && void rate([focused.id], { rating })}
-          onStar={(starred) => focused && void rate([focused.id], { starred })}
-          onRerun={() => void rerun()}
-          onPlaceOnBoard={() => void placeOnBoard()}
-          onTrash={() => void moveToTrash()}
-          onRestore={() => void restore(selected.length > 0 ? selected : focused ? [focused.id] : [], `Restored ${plural(Math.max(1, selected.length), 'image')}`)}
-          onFilterByReference={(sha256) => changeFilters({ referenceSha256: sha256, trash: false })}
+          onRate={actions.rateFocused}
+          onStar={actions.starFocused}
+          onRerun={actions.rerun}
+          onPlaceOnBoard={actions.placeOnBoard}
+          onTrash={actions.moveToTrash}
+          onRestore={actions.restoreSelection}
+          onFilterByReference={filterByReference}
         />
       </Box>
-      <CompareDialog open={comparing && comparePair !== null} pair={comparePair} names={names} imageUrl={(sha256) => client.assetUrl(sha256)} onClose={() => setComparing(false)} />
+      <CompareDialog
+        open={comparing && comparePair !== null}
+        pair={comparePair}
+        names={names}
+        imageUrl={(sha256) => client.assetUrl(sha256)}
+        onClose={() => setComparing(false)}
+      />
       <Snackbar
         key={notice?.id}
         open={notice !== null}
@@ -284,7 +210,7 @@ export function GalleryPage({ enabled, boards, currentBoard }: GalleryPageProps)
               color="secondary"
               size="small"
               onClick={() => {
-                undoTrash(notice.undoIds);
+                actions.undoTrash(notice.undoIds);
                 setNotice(null);
               }}
             >

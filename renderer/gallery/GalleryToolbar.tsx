@@ -14,6 +14,7 @@ import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Typography from '@mui/material/Typography';
 import { memo, useState } from 'react';
 import type { Board, Model } from '../../preload/contract';
+import { platformIsMac } from '../shortcuts/useKeyboardShortcut';
 import { activeFilterCount, emptyFilters, type FilterField, type GalleryFilters } from './gallery-query';
 
 interface GalleryToolbarProps {
@@ -72,7 +73,7 @@ export const GalleryToolbar = memo(function GalleryToolbar(props: GalleryToolbar
           {countText(total, filters.trash)}
         </Typography>
         <Box sx={{ flex: 1 }} />
-        <Button variant="outlined" disabled={selectedCount !== 2} onClick={onCompare} title="Select two images (Ctrl+click) to compare them">
+        <Button variant="outlined" disabled={selectedCount !== 2} onClick={onCompare} title={`Select two images (${platformIsMac ? '⌘' : 'Ctrl+'}click) to compare them`}>
           Compare
         </Button>
         <ToggleButtonGroup

@@ -58,6 +58,9 @@ export function useGallerySearch(filters: GalleryFilters, enabled: boolean, firs
   const loadingMore = useRef(false);
   const shownRef = useRef<Shown | null>(null);
   shownRef.current = shown;
+  // loadMore reads the filters through a ref, so it stays the same function while the user types.
+  const builtRef = useRef(built);
+  builtRef.current = built;
 
   const markInput = useCallback(() => {
     inputAt.current = performance.now();
@@ -132,6 +135,7 @@ export function useGallerySearch(filters: GalleryFilters, enabled: boolean, firs
 
   const loadMore = useCallback(() => {
     const current = shownRef.current;
+    const built = builtRef.current;
     if (!built.ok || current === null || current.key !== key || loadingMore.current || current.rows.length >= current.total) {
       return;
     }
@@ -155,7 +159,7 @@ export function useGallerySearch(filters: GalleryFilters, enabled: boolean, firs
         return { ...now, rows: [...now.rows, ...added], total: result.value.total, measureFrom: null };
       });
     });
-  }, [built, client, key, report]);
+  }, [client, key, report]);
 
   const patch = useCallback((rows: Generation[]) => {
     const byId = new Map(rows.map((row) => [row.id, row]));

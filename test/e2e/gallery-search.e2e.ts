@@ -159,5 +159,18 @@ test('filters, stacks, compare, rating, and Del to the trash with Undo', async (
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(gallery.getByRole('status')).toHaveText(`${facts.count.toLocaleString('en-US')} images`);
   expect((await rpc(serve, 'generations:get', { id: firstId })).trashedAt).toBeNull();
+
+  // The Trash view lists what was moved there, and Restore brings it back.
+  await gallery.locator(`[data-generation-id="${firstId}"]`).getByRole('button').first().click();
+  await gallery.getByRole('complementary', { name: 'Image details' }).getByRole('button', { name: 'Move to trash' }).click();
+  await expect(gallery.getByRole('status')).toHaveText(`${(facts.count - 1).toLocaleString('en-US')} images`);
+  await gallery.getByRole('button', { name: 'Trash', exact: true }).click();
+  await expect(gallery.getByRole('status')).toHaveText('1 image in the trash');
+  await gallery.locator(`[data-generation-id="${firstId}"]`).getByRole('button').first().click();
+  await gallery.getByRole('complementary', { name: 'Image details' }).getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(gallery.getByRole('status')).toHaveText('0 images in the trash');
+  await expect(gallery.getByText('The trash is empty')).toBeVisible();
+  await gallery.getByRole('button', { name: 'Images', exact: true }).click();
+  await expect(gallery.getByRole('status')).toHaveText(`${facts.count.toLocaleString('en-US')} images`);
   expect(errors).toEqual([]);
 });

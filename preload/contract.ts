@@ -119,7 +119,8 @@ const maxSeed = 18446744073709551615n;
 export const Seed = z
   .string()
   .regex(/^(0|[1-9]\d{0,19})$/, 'A seed is a whole number from 0 to 18446744073709551615')
-  .refine((value) => BigInt(value) <= maxSeed, 'A seed is a whole number from 0 to 18446744073709551615');
+  // zod runs refinements even after the pattern failed, so the digits are tested again before BigInt().
+  .refine((value) => /^\d{1,20}$/.test(value) && BigInt(value) <= maxSeed, 'A seed is a whole number from 0 to 18446744073709551615');
 
 export const SamplingParams = z.object({
   /** Classifier-free guidance scale; at most 1 turns guidance off. */

@@ -123,7 +123,7 @@ export function createBoardItemsRepository(db: Database, options: BoardItemsRepo
       `SELECT i.id, i.x, i.y, i.width, i.height FROM board_items i WHERE i.board_id = ? AND i.deleted_at IS NULL AND ${visibleKinds}`,
     ).all(boardId);
 
-  const insert = (row: Omit<ItemRow, 'created_at' | 'deleted_at'>, time: number): void => {
+  const insert = (row: Omit<ItemRow, 'created_at' | 'deleted_at' | 'original_name'>, time: number): void => {
     sql(
       `INSERT INTO board_items (id, board_id, kind, asset_sha256, generation_id, x, y, width, height, z_index, data_json, created_at, updated_at)
        VALUES (@id, @board_id, @kind, @asset_sha256, @generation_id, @x, @y, @width, @height, @z_index, @data_json, @time, @time)`,

@@ -7,6 +7,7 @@ import Divider from '@mui/material/Divider';
 import ListSubheader from '@mui/material/ListSubheader';
 import Menu from '@mui/material/Menu';
 import MenuItem from '@mui/material/MenuItem';
+import { useRef } from 'react';
 import type { BoardItem } from '../../preload/contract';
 import type { ItemDescription } from '../canvas/item-labels';
 import { bindChip, chipOffset, imageSegments, replaceRange, swapChip, type EditResult, type Segment } from './prompt-segments';
@@ -19,12 +20,16 @@ interface ChipMenuProps {
   assetUrl(sha256: string, size: number): string;
   onClose(): void;
   edit(change: (doc: Segment[]) => EditResult | null): void;
+  /** The menu is gone after a choice: the caret can go back into the prompt. */
+  onDone(): void;
 }
 
-export function ChipMenu({ menu, doc, items, descriptions, assetUrl, onClose, edit }: ChipMenuProps) {
+export function ChipMenu({ menu, doc, items, descriptions, assetUrl, onClose, edit, onDone }: ChipMenuProps) {
   const index = menu?.index ?? 0;
   const chipCount = imageSegments(doc).length;
+  const chose = useRef(false);
   const run = (change: (current: Segment[]) => EditResult | null) => {
+    chose.current = true;
     onClose();
     edit(change);
   };
@@ -41,7 +46,18 @@ export function ChipMenu({ menu, doc, items, descriptions, assetUrl, onClose, ed
       onClose={onClose}
       // After a choice the caret goes back into the prompt, not to the chip.
       disableRestoreFocus
-      slotProps={{ paper: { sx: { maxHeight: 360, minWidth: 240 } }, list: { 'aria-label': `Image ${index + 1}` } }}
+      slotProps={{
+        paper: { sx: { maxHeight: 360, minWidth: 240 } },
+        list: { 'aria-label': `Image ${index + 1}` },
+        transition: {
+          onExited: () => {
+            if (chose.current) {
+              chose.current = false;
+              onDone();
+            }
+          },
+        },
+      }}
     >
       <MenuItem disabled={index === 0} onClick={() => run((current) => swapChip(current, index, -1))}>
         Move left

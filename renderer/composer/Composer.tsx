@@ -11,7 +11,7 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Board, ImageMetadata, Preset, StudioError } from '../../preload/contract';
 import { useRoute } from '../navigation/useRoute';
 import { formatCombo } from '../shortcuts/shortcut-list';
@@ -37,6 +37,7 @@ import { useItemDescriptions } from './useItemDescriptions';
 import { usePresets } from './usePresets';
 import { usePromptDraft } from './usePromptDraft';
 import { usePromptMeasure } from './usePromptMeasure';
+import { useUnconfirmedItems } from './useUnconfirmedItems';
 
 export const noModelMessage = 'No model installed — import a bundle on the Models page';
 const generateKeys = formatCombo({ key: 'Enter', mod: true }, platformIsMac);
@@ -52,18 +53,21 @@ function BoardComposer({ board }: { board: Board | null }) {
   const { navigate } = useRoute();
   const { models, selected: model, select: selectModel } = useModels();
   const boardId = board?.id ?? null;
-  const { items, byId } = useBoardItems(boardId);
-  const descriptions = useItemDescriptions(items);
+  const boardItems = useBoardItems(boardId);
+  const { items, byId } = boardItems;
+  const descriptions = useItemDescriptions(boardId ?? '', items);
   const draft = usePromptDraft(boardId ?? 'no-board');
   const presets = usePresets();
   const problemsId = useId();
 
+  const assetUrl = useCallback((sha256: string, size: number) => client.assetUrl(sha256, size), [client]);
   const [params, setParams] = useState(loadParams);
   const [focusRequest, setFocusRequest] = useState(0);
   const [pending, setPending] = useState(false);
   const [enqueueError, setEnqueueError] = useState<StudioError | null>(null);
   const [lastRun, setLastRun] = useState<{ seed: string; count: number } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const inFlight = useRef(false);
 
   useEffect(() => saveParams(params), [params]);
 
@@ -72,29 +76,31 @@ function BoardComposer({ board }: { board: Board | null }) {
   const chipCount = imageSegments(doc).length;
   const measure = usePromptMeasure(model?.id ?? null, prompt, chipCount);
   const fieldProblems = paramProblems(params, model);
-  const problems = useMemo(() => {
-    const list = promptProblems(doc, byId);
-    const budget = measure.measure?.problem;
-    if (budget) {
-      list.push(budget);
-    }
-    return [...list, ...Object.values(fieldProblems)];
-  }, [doc, byId, measure.measure, fieldProblems]);
+  const unconfirmed = useUnconfirmedItems(doc, boardItems);
+  // The budget sentence stays while a new count is on its way, so it does not flicker as one types.
+  const budgetProblem = measure.measure?.problem ?? null;
+  const problems = [...promptProblems(doc, byId, unconfirmed), ...(budgetProblem === null ? [] : [budgetProblem]), ...Object.values(fieldProblems)];
 
   const noModel = models !== null && models.length === 0;
   const blank = isBlank(doc);
-  const canGenerate = model !== null && !blank && problems.length === 0 && !pending;
+  const refs = references(doc, (id) => byId?.get(id)?.assetSha256);
+  // `refs` is null while the board's items are still being read (no problem to show, nothing to send yet).
+  const canGenerate = model !== null && !blank && problems.length === 0 && refs !== null && !pending;
   const presetParams = toPresetParams(params, model);
   const matching = matchingPreset(presets.presets, params, model);
 
   async function generate() {
-    const refs = references(doc, (id) => byId?.get(id)?.assetSha256);
     const sampling = resolveSampling(params, model);
     const count = resolveCount(params);
     if (!canGenerate || model === null || refs === null || sampling === null || count === null) {
       setFocusRequest((value) => value + 1);
       return;
     }
+    // Two quick Ctrl+Enter presses arrive before the disabled button re-renders: one batch only.
+    if (inFlight.current) {
+      return;
+    }
+    inFlight.current = true;
     const { seed, next } = seedForRun(params.seedMode, params.seed);
     setPending(true);
     const result = await client.call('generations:enqueue', {
@@ -107,6 +113,7 @@ function BoardComposer({ board }: { board: Board | null }) {
       count,
       params: sampling,
     });
+    inFlight.current = false;
     setPending(false);
     if (!result.ok) {
       setEnqueueError(result.error);
@@ -169,7 +176,13 @@ function BoardComposer({ board }: { board: Board | null }) {
 
   useGenerateShortcut(() => void latest.current.generate());
 
-  const setSeedMode = (mode: SeedMode) => setParams((current) => ({ ...current, seedMode: mode, seed: current.seed === '' && mode !== 'random' ? (lastRun?.seed ?? '0') : current.seed }));
+  // Leaving Random for an empty seed field starts from the seed used last (or 0), not from nothing.
+  const setSeedMode = (mode: SeedMode) =>
+    setParams((current) => ({
+      ...current,
+      seedMode: mode,
+      seed: current.seed === '' && mode !== 'random' ? (lastRun?.seed ?? '0') : current.seed,
+    }));
 
   return (
     <Box
@@ -220,8 +233,9 @@ function BoardComposer({ board }: { board: Board | null }) {
           draft={draft}
           items={items}
           itemsById={byId}
+          unconfirmed={unconfirmed}
           descriptions={descriptions}
-          assetUrl={(sha, size) => client.assetUrl(sha, size)}
+          assetUrl={assetUrl}
           focusRequest={focusRequest}
           invalid={problems.length > 0 && !blank}
           describedBy={problems.length > 0 ? problemsId : undefined}

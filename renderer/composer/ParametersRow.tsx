@@ -94,11 +94,10 @@ export function ParametersRow({ model, params, problems, onField, onSeedMode, on
           label="Seed"
           value={params.seedMode === 'random' ? '' : params.seed}
           placeholder={params.seedMode === 'random' ? 'new each run' : '0 to 18446744073709551615'}
-          disabled={params.seedMode === 'random'}
           error={problems.seed !== undefined}
           onChange={(event) => onField('seed', event.target.value)}
           slotProps={{ ...small.slotProps, htmlInput: { inputMode: 'numeric', autoComplete: 'off', spellCheck: false } }}
-          sx={{ width: 190 }}
+          sx={{ width: 214 }}
         />
       </Box>
       <Box sx={group}>

@@ -57,7 +57,7 @@ export function PresetControls({ presets, matching, current, onChoose }: PresetC
           </option>
         ))}
       </TextField>
-      <Tooltip title={current === null ? 'Fix the parameters first' : 'Save these parameters under a name'}>
+      <Tooltip title={current === null ? 'Needs a model and parameters that can be used' : 'Save these parameters under a name'}>
         <span>
           <Button size="small" disabled={current === null} onClick={() => setNaming((state) => ({ open: true, seq: state.seq + 1 }))}>
             Save preset

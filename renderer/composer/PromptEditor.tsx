@@ -25,7 +25,6 @@ import {
   sliceDoc,
   toPromptString,
   wordBoundary,
-  type EditResult,
   type Segment,
   type Span,
 } from './prompt-segments';
@@ -40,6 +39,8 @@ interface PromptEditorProps {
   draft: PromptDraft;
   items: readonly BoardItem[] | null;
   itemsById: ReadonlyMap<string, BoardItem> | null;
+  /** Items that may just have been added and are not listed yet (shown as loading, not deleted). */
+  unconfirmed: ReadonlySet<string>;
   descriptions: ReadonlyMap<string, ItemDescription>;
   assetUrl(sha256: string, size: number): string;
   /** Changes when the composer wants the caret in the prompt (after a template, a restore). */
@@ -53,7 +54,7 @@ type PickerState = { at: number; rect: DOMRect | null; active: number };
 const collapsed = (at: number): Span => ({ start: at, end: at });
 
 export function PromptEditor(props: PromptEditorProps) {
-  const { draft, items, itemsById, descriptions, assetUrl, focusRequest, invalid, describedBy } = props;
+  const { draft, items, itemsById, unconfirmed, descriptions, assetUrl, focusRequest, invalid, describedBy } = props;
   const rootRef = useRef<HTMLDivElement | null>(null);
   const listboxId = useId();
   // Rebuilding the editable after an IME composition drops whatever the browser drew into it.
@@ -61,23 +62,18 @@ export function PromptEditor(props: PromptEditorProps) {
   const [picker, setPicker] = useState<PickerState | null>(null);
   const [chipMenu, setChipMenu] = useState<{ index: number; anchor: HTMLElement } | null>(null);
   const [dropping, setDropping] = useState(false);
+  // Bumped when the caret should come back into the prompt (a menu closed after a choice).
+  const [focusTick, setFocusTick] = useState(0);
   const composingFrom = useRef<Span | null>(null);
   const focusNext = useRef(false);
 
-  const { doc, selection, selectionSeq, apply } = draft;
+  const { doc, selection, selectionSeq, apply: edit } = draft;
 
   // The selection the event is about: the DOM's, which is current at every event; the draft's otherwise.
   const currentSpan = useCallback((): Span => {
     const root = rootRef.current;
     return (root && readSelection(root)) ?? draft.caret.current;
   }, [draft.caret]);
-
-  const edit = useCallback(
-    (change: (doc: Segment[]) => EditResult | null, kind: 'typing' | 'deleting' | 'other', breaksRun = false) => {
-      apply(change, kind, breaksRun);
-    },
-    [apply],
-  );
 
   // #region The @ picker
 
@@ -349,14 +345,14 @@ export function PromptEditor(props: PromptEditorProps) {
   // #endregion
 
   // Put the selection where the model says, after every edit (and focus when asked).
-  const lastFocusRequest = useRef(focusRequest);
+  const lastFocusRequest = useRef({ focusRequest, focusTick });
   useLayoutEffect(() => {
     const root = rootRef.current;
     if (!root) {
       return;
     }
-    if (lastFocusRequest.current !== focusRequest) {
-      lastFocusRequest.current = focusRequest;
+    if (lastFocusRequest.current.focusRequest !== focusRequest || lastFocusRequest.current.focusTick !== focusTick) {
+      lastFocusRequest.current = { focusRequest, focusTick };
       focusNext.current = true;
     }
     if (focusNext.current) {
@@ -366,8 +362,7 @@ export function PromptEditor(props: PromptEditorProps) {
     if (root.ownerDocument.activeElement === root) {
       placeSelection(root, selection);
     }
-    draft.caret.current = selection;
-  }, [selectionSeq, domGeneration, focusRequest, selection, draft.caret]);
+  }, [selectionSeq, domGeneration, focusRequest, focusTick, selection]);
 
   const children: ReactNode[] = [];
   let offset = 0;
@@ -382,7 +377,7 @@ export function PromptEditor(props: PromptEditorProps) {
           </span>,
         );
       }
-      const state = chipState(segment, itemsById);
+      const state = chipState(segment, itemsById, unconfirmed);
       children.push(
         <PromptChip
           key={`chip-${chipIndex}`}
@@ -465,7 +460,7 @@ export function PromptEditor(props: PromptEditorProps) {
         }}
         sx={(theme) => ({
           minHeight: 72,
-          maxHeight: 148,
+          maxHeight: 124,
           overflowY: 'auto',
           px: 1.5,
           py: '6px',
@@ -498,10 +493,8 @@ export function PromptEditor(props: PromptEditorProps) {
         descriptions={descriptions}
         assetUrl={assetUrl}
         onClose={() => setChipMenu(null)}
-        edit={(change) => {
-          edit(change, 'other');
-          focusNext.current = true;
-        }}
+        edit={(change) => edit(change, 'other')}
+        onDone={() => setFocusTick((tick) => tick + 1)}
       />
     </Box>
   );

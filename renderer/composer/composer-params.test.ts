@@ -56,8 +56,10 @@ describe('composer parameters', () => {
     expect(toPresetParams(draft, model)).toBeNull();
   });
 
-  it('needs no seed in Random mode', () => {
+  it('needs no seed in Random mode, and a seed typed there switches to Fixed', () => {
     expect(paramProblems({ ...defaultParamsDraft, seed: 'junk' }, model)).toEqual({});
+    expect(withField(defaultParamsDraft, model, 'seed', '42')).toMatchObject({ seedMode: 'fixed', seed: '42' });
+    expect(withField({ ...defaultParamsDraft, seedMode: 'increment' }, model, 'seed', '42')).toMatchObject({ seedMode: 'increment' });
   });
 
   it('turns the panel into a preset and back, and finds the preset it equals', () => {

@@ -40,10 +40,16 @@ export function shownSampling(draft: ParamsDraft, model: Model | null): Sampling
   return draft.sampling ?? (model ? samplingToDraft(model.sampling) : emptySampling);
 }
 
-/** Sets one field; the first change to a sampling field takes the other three from the model. */
+/**
+ * Sets one field; the first change to a sampling field takes the other three from the model, and a
+ * seed typed in Random mode switches to Fixed (a seed typed is a seed meant).
+ */
 export function withField(draft: ParamsDraft, model: Model | null, field: ParamField, value: string): ParamsDraft {
-  if (field === 'seed' || field === 'count') {
-    return { ...draft, [field]: value };
+  if (field === 'seed') {
+    return { ...draft, seed: value, seedMode: draft.seedMode === 'random' ? 'fixed' : draft.seedMode };
+  }
+  if (field === 'count') {
+    return { ...draft, count: value };
   }
   return { ...draft, sampling: { ...shownSampling(draft, model), [field]: value } };
 }

@@ -9,6 +9,7 @@ const cat: BoardItem = {
   kind: 'reference',
   assetSha256: 'c'.repeat(64),
   generationId: null,
+  name: null,
   sourceItemIds: [],
   x: 0,
   y: 0,
@@ -35,9 +36,11 @@ describe('prompt problems', () => {
     ]);
   });
 
-  it('does not call a chip deleted while the board is still being read', () => {
+  it('does not call a chip deleted while the board is still being read, or before a new item is listed', () => {
     expect(chipState({ kind: 'image', itemId: 'cat' }, null)).toEqual({ kind: 'loading' });
     expect(promptProblems([chip('cat')], null)).toEqual([]);
+    expect(chipState({ kind: 'image', itemId: 'new' }, items, new Set(['new']))).toEqual({ kind: 'loading' });
+    expect(promptProblems([chip('new')], items, new Set(['new']))).toEqual([]);
   });
 
   it('refuses more than 8 images and more than 4000 characters', () => {

@@ -21,16 +21,22 @@ export type ChipState =
   /** The board's items are still being read. */
   | { kind: 'loading' };
 
-export function chipState(chip: ImageSegment, items: ReadonlyMap<string, BoardItem> | null): ChipState {
+/**
+ * `unconfirmed`: items not in the list yet that may just have been added (the canvas places an image
+ * and hands it to the composer before the list is read again); they count as loading, not deleted.
+ */
+export function chipState(chip: ImageSegment, items: ReadonlyMap<string, BoardItem> | null, unconfirmed: ReadonlySet<string> = noIds): ChipState {
   if (chip.itemId === null) {
     return chip.missingSha256 === undefined ? { kind: 'empty' } : { kind: 'not-in-library', sha256: chip.missingSha256 };
   }
-  if (items === null) {
-    return { kind: 'loading' };
+  const item = items?.get(chip.itemId);
+  if (item !== undefined) {
+    return { kind: 'ok', item };
   }
-  const item = items.get(chip.itemId);
-  return item === undefined ? { kind: 'deleted' } : { kind: 'ok', item };
+  return items === null || unconfirmed.has(chip.itemId) ? { kind: 'loading' } : { kind: 'deleted' };
 }
+
+const noIds: ReadonlySet<string> = new Set();
 
 /** Why chip `number` (1-based) cannot be used, or null. */
 export function chipProblem(number: number, state: ChipState): string | null {
@@ -47,11 +53,11 @@ export function chipProblem(number: number, state: ChipState): string | null {
 }
 
 /** Every reason the prompt cannot be generated as written; empty when it can (as far as the composer can tell). */
-export function promptProblems(doc: PromptDoc, items: ReadonlyMap<string, BoardItem> | null): string[] {
+export function promptProblems(doc: PromptDoc, items: ReadonlyMap<string, BoardItem> | null, unconfirmed: ReadonlySet<string> = noIds): string[] {
   const problems: string[] = [];
   const chips = imageSegments(doc);
   chips.forEach((chip, index) => {
-    const problem = chipProblem(index + 1, chipState(chip, items));
+    const problem = chipProblem(index + 1, chipState(chip, items, unconfirmed));
     if (problem !== null) {
       problems.push(problem);
     }

@@ -122,9 +122,11 @@ describe('reordering chips', () => {
 });
 
 describe('the @ picker', () => {
-  it('reads what was typed after @ on the same line', () => {
+  it('reads the word typed after @, and stops at white space', () => {
     expect(mentionQuery([text('The cat in @ref')], 15)).toEqual({ at: 11, query: 'ref' });
+    expect(mentionQuery([text('The cat in @')], 12)).toEqual({ at: 11, query: '' });
     expect(mentionQuery([text('a@b\nc')], 5)).toBeNull();
+    expect(mentionQuery([text('mail me@home please')], 19)).toBeNull();
     expect(mentionQuery([text('no mention')], 10)).toBeNull();
     expect(mentionQuery([text('@'), chip('a'), text('x')], 3)).toBeNull();
   });

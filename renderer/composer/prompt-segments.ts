@@ -306,12 +306,12 @@ export function bindChip(doc: PromptDoc, chipIndex: number, itemId: string): Seg
   });
 }
 
-/** The text typed since the last `@` before the caret on this line, if the caret follows one (the picker's filter). */
+/** The word typed since an `@` right before the caret, if there is one (the picker's filter); white space ends it. */
 export function mentionQuery(doc: PromptDoc, caret: number): { at: number; query: string } | null {
   const units = toUnits(doc);
   for (let i = Math.min(caret, units.length) - 1; i >= 0; i--) {
     const unit = units[i];
-    if (typeof unit !== 'string' || unit === '\n' || caret - i > 40) {
+    if (typeof unit !== 'string' || /\s/.test(unit) || caret - i > 40) {
       return null;
     }
     if (unit === '@') {

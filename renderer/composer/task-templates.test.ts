@@ -18,6 +18,7 @@ function item(id: string, kind: BoardItem['kind'], createdAt: number): BoardItem
     kind,
     assetSha256: 'a'.repeat(64),
     generationId: null,
+    name: null,
     sourceItemIds: [],
     x: 0,
     y: 0,

@@ -10,13 +10,17 @@ import { useConnectionSession, useStudioClient } from '../state/studio-client-co
 export interface BoardItems {
   items: BoardItem[] | null;
   byId: ReadonlyMap<string, BoardItem> | null;
+  /** Counts the lists read so far; tells "not read yet" from "not there". */
+  version: number;
+  /** Reads the list again now. */
+  refresh(): void;
 }
 
 export function useBoardItems(boardId: string | null): BoardItems {
   const client = useStudioClient();
   const session = useConnectionSession();
   const report = useReportError();
-  const [state, setState] = useState<{ boardId: string | null; items: BoardItem[] | null }>({ boardId, items: null });
+  const [state, setState] = useState<{ boardId: string | null; items: BoardItem[] | null; version: number }>({ boardId, items: null, version: 0 });
   const latestRequest = useRef(0);
 
   const refresh = useCallback(
@@ -27,7 +31,7 @@ export function useBoardItems(boardId: string | null): BoardItems {
         return;
       }
       if (result.ok) {
-        setState({ boardId: id, items: result.value.items });
+        setState((current) => ({ boardId: id, items: result.value.items, version: current.version + 1 }));
       } else if (result.error.code !== 'not_found') {
         // A deleted board has no items to show; any other failure is worth telling.
         report(result.error);
@@ -54,5 +58,13 @@ export function useBoardItems(boardId: string | null): BoardItems {
 
   const items = state.boardId === boardId ? state.items : null;
   const byId = useMemo(() => (items === null ? null : new Map(items.map((item) => [item.id, item]))), [items]);
-  return { items: boardId === null ? [] : items, byId: boardId === null ? new Map() : byId };
+  const refreshNow = useCallback(() => {
+    if (boardId !== null && session !== null) {
+      void refresh(boardId);
+    }
+  }, [boardId, session, refresh]);
+  if (boardId === null) {
+    return { items: [], byId: new Map(), version: state.version, refresh: refreshNow };
+  }
+  return { items, byId, version: state.version, refresh: refreshNow };
 }

@@ -2,7 +2,7 @@
  * The prompt of one board while it is being written: the segments, the selection, undo/redo, and
  * its copy in localStorage (saved on every change, read when the board is opened).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { canRedo, canUndo, createHistory, record, redo, undo, type EditHistory, type EditKind } from './edit-history';
 import { loadDraft, saveDraft } from './composer-storage';
 import { promptLength, type EditResult, type Segment, type Span } from './prompt-segments';
@@ -58,7 +58,8 @@ export function usePromptDraft(storageId: string): PromptDraft {
   }, []);
 
   const { doc, selection } = state.history.present.state;
-  useEffect(() => {
+  // After every edit (and undo/redo) the caret is where the edit left it, until the editor reports a move.
+  useLayoutEffect(() => {
     caret.current = selection;
   }, [selection, state.seq]);
 

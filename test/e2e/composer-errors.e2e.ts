@@ -2,7 +2,8 @@
 // and points to the Models page; a corrupt image dropped on the board is refused by name while the
 // board keeps its items; a prompt over the model's token budget shows the reason and Generate stays
 // off until it fits; a chip whose item was deleted blocks Generate until the item is back. Real
-// serve, real SQLite, the real tiny bundle's tokenizer, Debian's Chromium.
+// serve, real SQLite, the real tiny bundle's tokenizer, Debian's Chromium. The last test covers the
+// prompt editor itself (atomic chips, reordering, paste and IME), which those errors build on.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { Model } from '../../preload/contract';
@@ -29,6 +30,11 @@ async function pngBytes(width: number, height: number, shade: number): Promise<B
   }
   return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
+
+type PageClasses = {
+  DataTransfer: new () => { setData(format: string, data: string): void };
+  ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean }) => Event;
+};
 
 /** Opens the studio on the board named `name`. */
 async function openBoard(page: Page, server: ServeProcess, name: string): Promise<Locator> {
@@ -111,7 +117,7 @@ test('a prompt over the token budget shows why and cannot run; a deleted referen
   // "@" opens the board's images; Enter binds the first one as chip 1.
   await prompt.click();
   await page.keyboard.type('The cat in @');
-  await expect(composer.getByRole('listbox', { name: 'Board images' })).toBeVisible();
+  await expect(page.getByRole('listbox', { name: 'Board images' })).toBeVisible();
   await page.keyboard.press('Enter');
   const chip = composer.getByRole('button', { name: /^Image 1: Reference: / });
   await expect(chip).toBeVisible();
@@ -137,8 +143,8 @@ test('a prompt over the token budget shows why and cannot run; a deleted referen
   await expect(chip).toBeVisible();
   await expect(alert).toContainText('The prompt is too long');
 
-  // Shorter: it fits, the reason goes, Generate comes back.
-  await prompt.click();
+  // Shorter: it fits, the reason goes, Generate comes back. (A click in the corner: one on a chip opens its menu.)
+  await prompt.click({ position: { x: 4, y: 4 } });
   await page.keyboard.press('Control+a');
   await page.keyboard.press('Backspace');
   await expect(prompt).toHaveText('');
@@ -174,5 +180,70 @@ test('a prompt over the token budget shows why and cannot run; a deleted referen
   });
   // The prompt stays for the next variation.
   await expect(prompt).toContainText('A knight');
+  expect(errors).toEqual([]);
+});
+
+test('the prompt editor: chips are atomic, move with their image, and paste and IME input stay plain text', async ({ page }) => {
+  const errors = watchPageErrors(page);
+  await rpc(serve, 'boards:create', { name: 'Editor' });
+  const composer = await openBoard(page, serve, 'Editor');
+  const canvas = page.getByRole('region', { name: 'Board canvas' });
+  await canvas.getByLabel('Add images').setInputFiles([
+    { name: 'cat.png', mimeType: 'image/png', buffer: await pngBytes(30, 30, 5) },
+    { name: 'hat.png', mimeType: 'image/png', buffer: await pngBytes(30, 30, 150) },
+  ]);
+  await expect(canvas.getByRole('list', { name: 'Board items' }).getByRole('listitem')).toHaveCount(2);
+  const prompt = composer.getByRole('textbox', { name: 'Prompt' });
+  const chipNames = () => composer.getByRole('button', { name: /^Image \d+:/ }).evaluateAll((chips) => chips.map((chip) => chip.getAttribute('aria-label')));
+
+  // "@" then a word filters the board's images; Enter picks.
+  await prompt.click();
+  await page.keyboard.type('The cat in @cat');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(' wears the hat in @hat');
+  await page.keyboard.press('Enter');
+  await expect.poll(chipNames).toEqual(['Image 1: Reference: cat.png', 'Image 2: Reference: hat.png']);
+
+  // Move left: the two images trade places, the words stay.
+  await composer.getByRole('button', { name: 'Image 2: Reference: hat.png' }).click();
+  await page.getByRole('menuitem', { name: 'Move left' }).click();
+  await expect.poll(chipNames).toEqual(['Image 1: Reference: hat.png', 'Image 2: Reference: cat.png']);
+  await expect(prompt).toContainText('The cat in');
+  await expect(prompt).toContainText('wears the hat in');
+  // The caret is back in the prompt once the menu has gone.
+  await expect(prompt).toBeFocused();
+
+  // One backspace deletes one whole chip; undo brings it back.
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('!');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await expect.poll(chipNames).toEqual(['Image 1: Reference: hat.png']);
+  await page.keyboard.press('Control+z');
+  await expect.poll(chipNames).toEqual(['Image 1: Reference: hat.png', 'Image 2: Reference: cat.png']);
+
+  // An input method composes in place; the result is ordinary text of the prompt.
+  await page.keyboard.press('Control+End');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.imeSetComposition', { text: 'ねこ', selectionStart: 2, selectionEnd: 2 });
+  await cdp.send('Input.insertText', { text: '猫' });
+  await expect(prompt).toContainText('猫');
+  await page.keyboard.type('.');
+  await expect(prompt).toContainText('猫.');
+
+  // Rich paste arrives as plain text; a pasted <image> marker is an empty chip that blocks Generate.
+  await prompt.evaluate((element) => {
+    // The page's DOM classes (this file is type-checked without DOM typings).
+    const page = globalThis as unknown as PageClasses;
+    const data = new page.DataTransfer();
+    data.setData('text/html', '<b>bold</b> words');
+    data.setData('text/plain', ' bold words <image>');
+    element.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await expect(prompt).toContainText('bold words');
+  await expect(prompt.locator('b')).toHaveCount(0);
+  await expect.poll(chipNames).toEqual(['Image 1: Reference: hat.png', 'Image 2: Reference: cat.png', 'Image 3: no image yet']);
+  await expect(composer.getByRole('alert')).toContainText('Image 3 has no image yet');
+  await expect(composer.getByRole('button', { name: 'Generate' })).toBeDisabled();
   expect(errors).toEqual([]);
 });

@@ -51,7 +51,7 @@ describe('models repository', () => {
     expect(model).toMatchObject({
       name: manifest.name,
       path: path.resolve(bundle),
-      formatVersion: 1,
+      formatVersion: 2,
       precision: 'fp32',
       imageSize: manifest.config.imageSize,
       prefixLength: manifest.config.prefixLength,

@@ -5,10 +5,12 @@
   python -m mentor_models.bench_python info  --bundle DIR
 
 `ort`: the bundle through onnxruntime (BundleRunner) with `--tokens-per-call` tokens per decode call
-(1 = decode.onnx called once per token, the KV cache crossing into Python every token).
+(1 = decode.onnx called once per token: the per-layer caches are passed in and the token's keys
+and values come back and are written into them in Python, every token).
 `torch`: the PyTorch eager reference generator (reference.reference_generate) on
 `random_models(config, seed=--weights-seed)`, the same weights as `export --random-init`.
-`info`: versions, numpy copy bandwidth, and the byte size of decode.onnx's initializers.
+`info`: versions, numpy copy and read bandwidth (1 and `--threads` threads), and the byte size of
+decode.onnx's initializers.
 `profile`: onnxruntime's profiler on one decode call of `--tokens-per-call` tokens: time per operator
 type per token (where a decode step's time goes).
 
@@ -84,14 +86,16 @@ class _TimedSession:
 
 def _engine_session_options(ort: Any, threads: int) -> Any:
     """What the TypeScript engine sets (main/engine/runtime/open-runtime.ts): intra-op threads, one
-    inter-op thread, sequential, every graph optimisation, spinning off."""
+    inter-op thread, sequential, every graph optimisation, threads spinning during a run and
+    stopping when it returns."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "1")
+    options.add_session_config_entry("session.force_spinning_stop", "1")
     return options
 
 
@@ -125,8 +129,8 @@ def bench_ort(args: argparse.Namespace) -> dict[str, Any]:
     current = StageTimes()
     limit = DecodeLimit(args.skip_tokens, args.decode_tokens)
     runner = BundleRunner(args.bundle, verify=False, threads=args.threads)
-    if args.spinning == "off":
-        # The TypeScript engine's session options (open-runtime.ts): same threads, spinning off.
+    if args.session_options == "engine":
+        # The TypeScript engine's session options (open-runtime.ts).
         options = _engine_session_options(ort, args.threads)
         for key in list(runner.sessions):
             name = runner.manifest["graphs"][key]
@@ -157,7 +161,7 @@ def bench_ort(args: argparse.Namespace) -> dict[str, Any]:
         "kind": "ort",
         "tokensPerCall": args.tokens_per_call,
         "threads": args.threads,
-        "spinning": args.spinning,
+        "sessionOptions": args.session_options,
         "tokens": int(runner.config["grid"]) ** 2,
         "runs": runs,
         "sampledTokens": sampled,
@@ -235,7 +239,7 @@ def bench_torch(args: argparse.Namespace) -> dict[str, Any]:
 
 def profile_decode(args: argparse.Namespace) -> dict[str, Any]:
     """Where one decode call's time goes, by operator type: onnxruntime's profiler on decode.onnx for
-    `--tokens-per-call` tokens after prefill (threads and spinning as the TS engine sets them)."""
+    `--tokens-per-call` tokens after prefill (session options as the TS engine sets them)."""
     import os
     import tempfile
 
@@ -248,7 +252,7 @@ def profile_decode(args: argparse.Namespace) -> dict[str, Any]:
     ids, mask = runner.encode_prompt(args.prompt, 1)
     spliced = runner.encode_images([_load_image(args.image)]).reshape(1, -1, c["encoderWidth"])
     (states,) = runner.sessions["textEncoder"].run(None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced})
-    logits, kv, prefix_mask = runner.sessions["prefill"].run(None, {"encoder_states": states, "attention_mask": mask[None]})
+    logits, prefix_mask, caches = runner.prefill(states, mask[None])
     options = _engine_session_options(ort, args.threads)
     options.enable_profiling = True
     options.profile_file_prefix = os.path.join(tempfile.mkdtemp(prefix="mentor-profile-"), "decode")
@@ -257,10 +261,10 @@ def profile_decode(args: argparse.Namespace) -> dict[str, Any]:
     k = args.tokens_per_call
 
     def feeds(start: int) -> dict[str, Any]:
-        return {"logits": logits, "kv": kv, "prefix_mask": prefix_mask, "start_index": np.array(start, dtype=np.int64),
+        return {"logits": logits, "prefix_mask": prefix_mask, "start_index": np.array(start, dtype=np.int64),
                 "uniforms": np.full((1, k), 0.5, dtype=np.float32), "cfg_scale": np.array(7.5, dtype=np.float32),
                 "temperature": np.array(0.9, dtype=np.float32), "top_k": np.array(0, dtype=np.int64),
-                "top_p": np.array(1.0, dtype=np.float32)}
+                "top_p": np.array(1.0, dtype=np.float32), **caches}
 
     session.run(None, feeds(0))  # warm-up call (also profiled; its events are dropped below)
     marker = time.perf_counter()
@@ -306,6 +310,24 @@ def numpy_copy_bandwidth(megabytes: int = 512, repeats: int = 5) -> dict[str, An
     return {"bytes": int(src.nbytes), "seconds": best, "readWriteGBs": 2 * src.nbytes / best / 1e9}
 
 
+def numpy_read_bandwidth(threads: int, megabytes: int = 256, repeats: int = 5) -> dict[str, Any]:
+    """Best of `repeats` sums of one large float32 array per thread, all threads at once: bytes read
+    per second. A decode step streams its weights (and KV cache) without writing them, so this,
+    not a copy's read + write, is the bandwidth its floor divides by. numpy's sum is vectorised and
+    releases the GIL, so `threads` Python threads read in parallel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arrays = [np.ones(megabytes * (1 << 20) // 4, dtype=np.float32) for _ in range(threads)]
+    best = float("inf")
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            list(pool.map(np.sum, arrays))
+            best = min(best, time.perf_counter() - started)
+    return {"threads": threads, "bytes": int(sum(a.nbytes for a in arrays)), "seconds": best,
+            "readGBs": sum(a.nbytes for a in arrays) / best / 1e9}
+
+
 def decode_initializer_bytes(bundle: Path) -> dict[str, Any]:
     """Bytes of decode.onnx's initializers (weights), outer graph and any subgraph."""
     import onnx
@@ -347,6 +369,7 @@ def info(args: argparse.Namespace) -> dict[str, Any]:
     except ImportError:
         pass
     out["numpyCopy"] = numpy_copy_bandwidth()
+    out["numpyRead"] = [numpy_read_bandwidth(n) for n in sorted({1, args.threads})]
     if args.bundle is not None:
         out["decodeInitializers"] = decode_initializer_bytes(Path(args.bundle))
     return out
@@ -363,8 +386,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42, help="sampling seed")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tokens-per-call", type=int, default=1, help="decode tokens per call (ort)")
-    parser.add_argument("--spinning", choices=["off", "default"], default="off",
-                        help="ort: off = the TS engine's session options; default = BundleRunner's own (onnxruntime spins)")
+    parser.add_argument("--session-options", choices=["engine", "default"], default="engine",
+                        help="ort: engine = the TS engine's session options; default = BundleRunner's own (onnxruntime's "
+                             "defaults: idle threads keep spinning after a run)")
     parser.add_argument("--warmup", type=int, default=0, help="whole generations run before the timed ones")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--decode-tokens", type=int, default=0,

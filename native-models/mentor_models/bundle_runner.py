@@ -14,7 +14,7 @@ import onnxruntime as ort
 from PIL import Image
 from tokenizers import Tokenizer
 
-from .bundle_spec import GRAPH_FILES
+from .bundle_spec import GRAPH_FILES, cache_names
 from .manifest import BundleError, read_manifest, sha256_file
 from .preprocess import preprocess_batch
 from .prompt import encode_prompt
@@ -82,6 +82,32 @@ class BundleRunner:
         c = self.config
         return encode_prompt(self.tokenizer, prompt, n_images, c["tokensPerImage"], c["prefixLength"], c["imageTokenId"])
 
+    def prefill(self, states: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """prefill.onnx -> (logits [2B, V], prefix_mask [B, T], the per-layer caches by name)."""
+        names = cache_names(self.config["gpt"]["n_layer"])
+        logits, prefix_mask, *caches = self.sessions["prefill"].run(
+            ["logits", "prefix_mask", *names], {"encoder_states": states, "attention_mask": mask})
+        return logits, prefix_mask, dict(zip(names, caches))
+
+    def decode(self, logits: np.ndarray, prefix_mask: np.ndarray, caches: dict[str, np.ndarray], start: int,
+               uniforms: np.ndarray, params: SamplingParams) -> tuple[np.ndarray, np.ndarray]:
+        """One decode.onnx call: tokens start .. start + K - 1 (K = uniforms.shape[1]); their keys
+        and values are written into `caches` in place. -> (tokens [B, K], logits for the next)."""
+        tokens, logits, new_kv = self.sessions["decode"].run(None, {
+            "logits": logits, "prefix_mask": prefix_mask,
+            "start_index": np.array(start, dtype=np.int64),
+            "uniforms": np.ascontiguousarray(uniforms),
+            "cfg_scale": np.array(params.cfg_scale, dtype=np.float32),
+            "temperature": np.array(params.temperature, dtype=np.float32),
+            "top_k": np.array(params.top_k, dtype=np.int64),
+            "top_p": np.array(params.top_p, dtype=np.float32),
+            **caches,
+        })
+        first = self.config["prefixLength"] + start
+        for cache, new in zip(caches.values(), new_kv):  # new_kv [2L, 2B, H, K, Dh], in the caches' order
+            cache[:, :, first:first + new.shape[2]] = new
+        return tokens, logits
+
     def generate(self, prompt: str, images: list[Image.Image], seed: int, *, count: int = 1,
                  params: SamplingParams | None = None, tokens_per_call: int | None = None,
                  on_call: Callable[[int, np.ndarray], None] | None = None) -> Generation:
@@ -98,20 +124,12 @@ class BundleRunner:
         batch = lambda a: np.repeat(a, count, axis=0)  # noqa: E731 - one sample per variation
         (states,) = self.sessions["textEncoder"].run(None, {
             "input_ids": batch(ids[None]), "attention_mask": batch(mask[None]), "image_embeds": batch(spliced)})
-        logits, kv, prefix_mask = self.sessions["prefill"].run(None, {"encoder_states": states, "attention_mask": batch(mask[None])})
+        logits, prefix_mask, caches = self.prefill(states, batch(mask[None]))
         all_uniforms = uniforms_for(seed, count, n_tokens)
         tokens = np.zeros((count, n_tokens), dtype=np.int64)
         for start in range(0, n_tokens, step):
             k = min(step, n_tokens - start)
-            out, logits, kv = self.sessions["decode"].run(None, {
-                "logits": logits, "kv": kv, "prefix_mask": prefix_mask,
-                "start_index": np.array(start, dtype=np.int64),
-                "uniforms": np.ascontiguousarray(all_uniforms[:, start:start + k]),
-                "cfg_scale": np.array(params.cfg_scale, dtype=np.float32),
-                "temperature": np.array(params.temperature, dtype=np.float32),
-                "top_k": np.array(params.top_k, dtype=np.int64),
-                "top_p": np.array(params.top_p, dtype=np.float32),
-            })
+            out, logits = self.decode(logits, prefix_mask, caches, start, all_uniforms[:, start:start + k], params)
             tokens[:, start:start + k] = out
             if on_call is not None:
                 on_call(start + k, tokens)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FORMAT = "mentor-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 OPSET = 17
 
 # manifest "graphs" key -> default file name
@@ -31,7 +31,7 @@ class TensorSpec:
 
 KV = "kv"
 
-GRAPH_IO: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...]]] = {
+_FIXED_IO: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...]]] = {
     "vision": (
         (TensorSpec("pixels", "float32", 4),),
         (TensorSpec("image_embeds", "float32", 3),),
@@ -43,17 +43,34 @@ GRAPH_IO: dict[str, tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...]]] = {
     ),
     "prefill": (
         (TensorSpec("encoder_states", "float32", 3), TensorSpec("attention_mask", "int64", 2)),
-        (TensorSpec("logits", "float32", 2), TensorSpec("kv", KV, 6), TensorSpec("prefix_mask", "int64", 2)),
+        (TensorSpec("logits", "float32", 2), TensorSpec("prefix_mask", "int64", 2)),
     ),
     "decode": (
-        (TensorSpec("logits", "float32", 2), TensorSpec("kv", KV, 6), TensorSpec("prefix_mask", "int64", 2),
+        (TensorSpec("logits", "float32", 2), TensorSpec("prefix_mask", "int64", 2),
          TensorSpec("start_index", "int64", 0), TensorSpec("uniforms", "float32", 2),
          TensorSpec("cfg_scale", "float32", 0), TensorSpec("temperature", "float32", 0),
          TensorSpec("top_k", "int64", 0), TensorSpec("top_p", "float32", 0)),
-        (TensorSpec("tokens", "int64", 2), TensorSpec("logits_out", "float32", 2), TensorSpec("kv_out", KV, 6)),
+        (TensorSpec("tokens", "int64", 2), TensorSpec("logits_out", "float32", 2), TensorSpec("new_kv", KV, 5)),
     ),
     "vqDecode": (
         (TensorSpec("tokens", "int64", 2),),
         (TensorSpec("image", "uint8", 4),),
     ),
 }
+
+
+def cache_names(n_layer: int) -> list[str]:
+    """The per-layer KV cache tensors, in order: key_cache_0, value_cache_0, key_cache_1, …"""
+    return [f"{kind}_cache_{i}" for i in range(n_layer) for kind in ("key", "value")]
+
+
+def graph_io(key: str, n_layer: int) -> tuple[tuple[TensorSpec, ...], tuple[TensorSpec, ...]]:
+    """(inputs, outputs) of one graph; prefill outputs and decode inputs include the caches of
+    `n_layer` layers, each [2B, H, S, Dh] of the manifest's kvDtype."""
+    inputs, outputs = _FIXED_IO[key]
+    caches = tuple(TensorSpec(name, KV, 4) for name in cache_names(n_layer))
+    if key == "prefill":
+        outputs = outputs + caches
+    elif key == "decode":
+        inputs = inputs + caches
+    return inputs, outputs

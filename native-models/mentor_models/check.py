@@ -17,7 +17,7 @@ import numpy as np
 import onnx
 from PIL import Image
 
-from .bundle_spec import GRAPH_FILES, GRAPH_IO, KV, TOKENIZER_FILE
+from .bundle_spec import GRAPH_FILES, KV, TOKENIZER_FILE, graph_io
 from .manifest import BundleError, read_manifest
 
 _ONNX_DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.FLOAT16: "float16",
@@ -25,14 +25,14 @@ _ONNX_DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.FLOAT16: "fl
                 onnx.TensorProto.INT32: "int32"}
 
 
-def graph_io_problems(path: Path, key: str, kv_dtype: str) -> list[str]:
+def graph_io_problems(path: Path, key: str, kv_dtype: str, n_layer: int) -> list[str]:
     """Compares a graph's declared inputs/outputs with the contract; reads no weights."""
     try:
         model = onnx.load(str(path), load_external_data=False)
     except Exception as e:  # noqa: BLE001 - onnx raises several types for a damaged file
         return [f"{path.name}: not a readable ONNX model ({e.__class__.__name__}: {e})"]
     problems = []
-    expected_in, expected_out = GRAPH_IO[key]
+    expected_in, expected_out = graph_io(key, n_layer)
     for kind, declared, expected in (("input", model.graph.input, expected_in), ("output", model.graph.output, expected_out)):
         actual = {v.name: v for v in declared}
         for spec in expected:
@@ -73,12 +73,13 @@ def check_bundle(bundle: Path, *, generate: bool = True) -> tuple[list[str], dic
     problems = verify_files(bundle, manifest)
     listed = {entry["path"] for entry in manifest.get("files", [])}
     graphs = manifest.get("graphs", {})
+    n_layer = int(manifest.get("config", {}).get("gpt", {}).get("n_layer", 0))
     for key, default in GRAPH_FILES.items():
         name = graphs.get(key, default)
         if name not in listed:
             problems.append(f"{name}: graph '{key}' is not listed in the manifest's files")
         if (bundle / name).is_file():
-            problems.extend(graph_io_problems(bundle / name, key, manifest.get("kvDtype", "float32")))
+            problems.extend(graph_io_problems(bundle / name, key, manifest.get("kvDtype", "float32"), n_layer))
     if manifest.get("tokenizer", TOKENIZER_FILE) not in listed:
         problems.append(f"{manifest.get('tokenizer', TOKENIZER_FILE)}: tokenizer not listed in the manifest's files")
     if problems or not generate:

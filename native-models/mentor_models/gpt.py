@@ -10,8 +10,13 @@ Instead of LlamaGen's `None`-dispatching `forward`, three tensor-only entry poin
 only dynamic size; no Python branching on tensor values) that trace to ONNX:
 
 - `forward_train`: teacher forcing over [prefix, tokens[:, :-1]] -> logits for all N tokens.
-- `prefill`: the prefix alone -> logits for token 0 + a static KV cache of length S = T + N.
-- `decode_step`: one token at an absolute position -> logits for the next token + updated cache.
+- `prefill` / `prefill_caches`: the prefix alone -> logits for token 0 + a static KV cache of
+  length S = T + N (one tensor, or one key and one value tensor per layer).
+- `decode_token`: one token at an absolute position, attending to a read-only cache plus the
+  keys of tokens fed earlier in the same call -> logits for the next token + this token's k/v.
+  The caller writes those into its cache (the bundle's decode graph returns them; the PyTorch
+  reference writes them in place), so no graph ever copies the cache to update it.
+- `decode_step`: `decode_token` on the combined cache, functionally updated (tests, tracing).
 
 Prefix input convention (all three): `prefix_states` are the encoder states in caption_dim, in
 ANY padding layout (right-padded straight from T5, or already left-padded), with their mask; the
@@ -25,6 +30,8 @@ Shapes: B/R batch rows (R = 2B with CFG), T prefix slots (cls_token_num), N imag
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -98,6 +105,7 @@ class Attention(nn.Module):
         self.wo = nn.Linear(cfg.dim, cfg.dim, bias=False)
         self.rope = Rotary(rope_variant)
         self.attn_dropout_p = cfg.attn_dropout_p
+        self.cache_len = cfg.seq_len  # S: decode's cache slots
         self.resid_dropout = nn.Dropout(cfg.resid_dropout_p)
 
     def _qkv(self, x: Tensor, freqs_cis: Tensor,
@@ -129,30 +137,48 @@ class Attention(nn.Module):
         out = self.resid_dropout(self.wo(out.transpose(1, 2).reshape(b, s, d)))
         return out, k, v
 
-    def decode(self, x: Tensor, freqs_cis: Tensor, is_prefix: Tensor, cache_k: Tensor,
-               cache_v: Tensor, key_ok: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """One new position. x [R, 1, D]; cache_k/v [R, KV, S, hd]; key_ok [R, S] bool (cached keys
-        this query may see, its own slot excluded) -> (out [R, 1, D], k_new, v_new [R, KV, 1, hd]).
+    def decode(self, x: Tensor, rope: tuple[Tensor, Tensor], cache_k: Tensor, cache_v: Tensor,
+               cache_bias: Tensor, row_k: Tensor | None,
+               row_v: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+        """One new image position. x [R, 1, D]; rope: `decode_rope` of its position; cache_k/v
+        [R, KV, S, hd], read only; cache_bias [R, 1, 1, S]: 0 on the cache slots this query may
+        read, -inf elsewhere; row_k/v [R, KV, j, hd] or None: the keys and values of the j
+        tokens fed earlier in the same call, which are not in the cache
+        -> (out [R, 1, D], keys, values [R, KV, j + 1, hd]: the row with this token appended).
 
-        The new key is scored beside the cache instead of being written into it first: softmax
-        over [S cached keys ; 1 new key] equals attention over the updated cache, without copying
-        each layer's cache. The caller writes all layers' k_new/v_new in one scatter.
+        Softmax over [cache slots ; row ; new key] equals attention over a cache that holds the
+        row, so the cache is never written here: in ONNX a write copies it (85 MB for GPT-B).
+        Reshapes use -1 for the rows so that the exported graph has no shape arithmetic.
         """
-        r, _, d = x.shape
-        q, k_new, v_new = self._qkv(x, freqs_cis, is_prefix)          # q [R, H, 1, hd]
-        group = self.n_head // self.kv_heads
+        heads, kv_heads, hd = self.n_head, self.kv_heads, self.head_dim
+        qkv = self.wqkv(x).reshape(-1, heads + 2 * kv_heads, 1, hd)    # [R, H + 2KV, 1, hd]
+        qk, v_new = qkv.split([heads + kv_heads, kv_heads], dim=1)
+        q, k_new = rotate_one_position(qk, *rope, heads + kv_heads, hd).split([heads, kv_heads], dim=1)
+        keys = k_new if row_k is None else torch.cat([row_k, k_new], dim=2)    # [R, KV, j + 1, hd]
+        values = v_new if row_v is None else torch.cat([row_v, v_new], dim=2)
         # GQA without repeating the cache: the `group` query heads of kv-head g become rows.
-        qg = q.reshape(r, self.kv_heads, group, self.head_dim)        # [R, KV, G, hd]
-        scale = self.head_dim**-0.5
-        s_cache = torch.matmul(qg, cache_k.transpose(-1, -2)) * scale  # [R, KV, G, S]
-        s_cache = torch.where(key_ok[:, None, None, :], s_cache,
-                              torch.full_like(s_cache, float("-inf")))
-        s_new = (qg * k_new).sum(-1, keepdim=True) * scale             # [R, KV, G, 1]
-        probs = torch.softmax(torch.cat([s_cache, s_new], dim=-1).float(), dim=-1).type_as(q)
-        s = cache_k.shape[2]
-        out = torch.matmul(probs[..., :s], cache_v) + probs[..., s:] * v_new  # [R, KV, G, hd]
-        out = self.resid_dropout(self.wo(out.reshape(r, 1, d)))
-        return out, k_new, v_new
+        # The scale goes on q (hd values, not S scores); 1/8 for hd = 64 is exact either way.
+        qg = (q * hd**-0.5).reshape(-1, kv_heads, heads // kv_heads, hd)  # [R, KV, G, hd]
+        s_cache = torch.matmul(qg, cache_k.transpose(-1, -2)) + cache_bias.to(qg.dtype)  # [R, KV, G, S]
+        s_row = torch.matmul(qg, keys.transpose(-1, -2))              # [R, KV, G, j + 1]
+        probs = torch.softmax(torch.cat([s_cache, s_row], dim=-1).float(), dim=-1).type_as(q)
+        s = self.cache_len
+        out = torch.matmul(probs[..., :s], cache_v) + torch.matmul(probs[..., s:], values)
+        out = self.resid_dropout(self.wo(out.reshape(-1, 1, heads * hd)))
+        return out, keys, values
+
+
+def rotate_one_position(x: Tensor, cos2: Tensor, sin2: Tensor, heads: int, hd: int) -> Tensor:
+    """RoPE of one image position on x [R, heads, 1, hd]: `apply_rotary_emb`'s values exactly,
+    in the fewest graph ops (decode runs it once per layer and token; the sizes are Python ints,
+    so the exported reshapes are constants).
+
+    cos2 = (c0, c0, c1, c1, ...), sin2 = (-s0, s0, -s1, s1, ...) from `GPT.decode_rope`, and
+    swap(x) = (x1, x0, x3, x2, ...): x·cos2 + swap(x)·sin2 = (x0·c − x1·s, x1·c + x0·s) per pair,
+    the same products and sums as apply_rotary_emb (a + (−b) is a − b in IEEE arithmetic).
+    """
+    swapped = x.reshape(-1, hd // 2, 2).flip(-1).reshape(-1, heads, 1, hd)
+    return x * cos2 + swapped * sin2
 
 
 class FeedForward(nn.Module):
@@ -195,10 +221,11 @@ class TransformerBlock(nn.Module):
         h = x + drop_path(a, self.drop_path_p, self.training)
         return self._ffn(h), k, v
 
-    def decode(self, x: Tensor, freqs_cis: Tensor, is_prefix: Tensor, cache_k: Tensor,
-               cache_v: Tensor, key_ok: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        a, k, v = self.attention.decode(self.attention_norm(x), freqs_cis, is_prefix,
-                                        cache_k, cache_v, key_ok)
+    def decode(self, x: Tensor, rope: tuple[Tensor, Tensor], cache_k: Tensor, cache_v: Tensor,
+               cache_bias: Tensor, row_k: Tensor | None,
+               row_v: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+        a, k, v = self.attention.decode(self.attention_norm(x), rope, cache_k, cache_v,
+                                        cache_bias, row_k, row_v)
         return self._ffn(x + a), k, v
 
 
@@ -288,47 +315,78 @@ class GPT(nn.Module):
             h, _, _ = layer(h, freqs, is_prefix, attn_mask)
         return self._logits(h[:, t - 1:])
 
-    def prefill(self, prefix_states: Tensor, prefix_mask: Tensor,
-                null_rows: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def prefill_caches(self, prefix_states: Tensor, prefix_mask: Tensor,
+                       null_rows: Tensor | None = None) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
         """Run the T prefix positions. prefix_states [R, T, caption_dim] and prefix_mask [R, T]
         in any padding layout (left-padded inside); null_rows [R] bool or None: rows replaced by
         the CFG null `uncond_embedding` (keeping that row's mask).
 
         -> (logits [R, V] fp32 from the last prefix slot, i.e. for image token 0;
-            kv [n_layer, 2, R, KV, S, hd] in the model dtype, k rotated, slots >= T zero).
+            per layer (k, v), each [R, KV, S, hd] in the model dtype, k rotated, slots >= T zero).
         """
         t, s = self.cfg.cls_token_num, self.cfg.seq_len
         h, mask = self._prefix(prefix_states, prefix_mask, null_rows)  # [R, T, D]
         freqs, is_prefix = self._rope_rows(torch.arange(t, device=h.device), h.device)
         attn_mask = prefix_attention_mask(mask, t)                     # [R, T, T]
-        kvs = []
+        caches = []
         for layer in self.layers:
-            h, k, v = layer(h, freqs, is_prefix, attn_mask)
-            kvs.append(torch.stack([k, v]))                            # [2, R, KV, T, hd]
-        kv = F.pad(torch.stack(kvs), (0, 0, 0, s - t))                 # [n_layer, 2, R, KV, S, hd]
-        return self._logits(h[:, -1]), kv
+            h, k, v = layer(h, freqs, is_prefix, attn_mask)            # k, v [R, KV, T, hd]
+            caches.append((F.pad(k, (0, 0, 0, s - t)), F.pad(v, (0, 0, 0, s - t))))
+        return self._logits(h[:, -1]), caches
+
+    def prefill(self, prefix_states: Tensor, prefix_mask: Tensor,
+                null_rows: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """`prefill_caches` with the cache as one tensor kv [n_layer, 2, R, KV, S, hd]."""
+        logits, caches = self.prefill_caches(prefix_states, prefix_mask, null_rows)
+        return logits, torch.stack([torch.stack(pair) for pair in caches])
+
+    def decode_rope(self, position: Tensor) -> tuple[Tensor, Tensor]:
+        """0-d int64 image position p >= T -> (cos2, sin2) [hd] for `rotate_one_position`.
+        Image positions always rotate (both RoPE variants differ only on prefix positions)."""
+        row = self.freqs_cis.to(self.output.weight.device).index_select(0, position.reshape(1))[0]
+        cos, sin = row[:, 0], row[:, 1]                                # [hd/2] each
+        return torch.stack([cos, cos], dim=-1).flatten(), torch.stack([-sin, sin], dim=-1).flatten()
+
+    def cache_bias(self, prefix_mask: Tensor, first_free: Tensor) -> Tensor:
+        """[R, T] prefix mask (any layout) and the first cache slot not yet written (0-d int64)
+        -> [R, 1, 1, S] float32 for `decode_token`: 0 on the valid prefix slots and the image
+        slots before `first_free`, -inf on the rest (pad slots, and slots not written yet)."""
+        s = self.cfg.seq_len
+        slots = torch.arange(s, device=prefix_mask.device)             # [S]
+        ok = key_validity(left_pad_mask(prefix_mask), s) & (slots < first_free)[None, :]  # [R, S]
+        zero = torch.zeros((), dtype=torch.float32, device=prefix_mask.device)
+        return torch.where(ok, zero, zero - math.inf)[:, None, None, :]
+
+    def decode_token(self, token: Tensor, position: Tensor, caches: list[tuple[Tensor, Tensor]],
+                     cache_bias: Tensor, rows: list[tuple[Tensor, Tensor]] | None = None
+                     ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
+        """Feed one image token. token [R] int64; position: 0-d int64, its absolute sequence
+        position p (T <= p < S; token j of the image sits at p = T + j, grid cell j); caches: per
+        layer (k, v) [R, KV, S, hd], read only; cache_bias from `cache_bias` (which slots the
+        cache holds for this query); rows: per layer (k, v) [R, KV, j, hd] of the tokens fed
+        earlier in this call that are not in the cache (positions p - j .. p - 1), or None.
+
+        -> (logits [R, V] fp32 for the token at p + 1, per layer (keys, values)
+            [R, KV, j + 1, hd]: `rows` with this token's k/v appended, for the caller to store at
+            slots p - j .. p).
+        """
+        h = self.tok_embeddings(token)[:, None]                        # [R, 1, D]
+        rope = self.decode_rope(position)
+        grown = []
+        for i, layer in enumerate(self.layers):
+            row_k, row_v = rows[i] if rows is not None else (None, None)
+            h, keys, values = layer.decode(h, rope, caches[i][0], caches[i][1], cache_bias, row_k, row_v)
+            grown.append((keys, values))
+        return self._logits(h[:, 0]), grown
 
     def decode_step(self, token: Tensor, position: Tensor, kv: Tensor,
                     prefix_mask: Tensor) -> tuple[Tensor, Tensor]:
-        """Feed one image token. token [R] int64; position: 0-d int64, its absolute sequence
-        position p (T <= p < S; token j of the image sits at p = T + j, grid cell j);
-        kv [n_layer, 2, R, KV, S, hd] from prefill/earlier steps; prefix_mask [R, T], the same
-        mask given to prefill (any layout).
-
-        -> (logits [R, V] fp32 for the token at p + 1, kv with this token's k/v written at p).
-        The query sees cached keys < p whose prefix slot is valid, plus itself.
+        """`decode_token` on the one-tensor cache kv [n_layer, 2, R, KV, S, hd] (slots < p
+        written), with prefix_mask [R, T] as given to prefill (any layout)
+        -> (logits [R, V] fp32 for the token at p + 1, a new kv with this token written at p).
         """
-        t, s = self.cfg.cls_token_num, self.cfg.seq_len
-        h = self.tok_embeddings(token)[:, None]                        # [R, 1, D]
-        freqs, is_prefix = self._rope_rows(position.reshape(1), h.device)
-        slots = torch.arange(s, device=h.device)                       # [S]
-        key_ok = key_validity(left_pad_mask(prefix_mask), s) & (slots < position)[None, :]  # [R, S]
-        new = []
-        for i, layer in enumerate(self.layers):
-            h, k, v = layer.decode(h, freqs, is_prefix, kv[i, 0], kv[i, 1], key_ok)
-            new.append(torch.stack([k, v]))                            # [2, R, KV, 1, hd]
-        new_kv = torch.stack(new).to(kv.dtype)                         # [n_layer, 2, R, KV, 1, hd]
-        # One scatter for all layers (ScatterElements in ONNX); no in-place write.
+        bias = self.cache_bias(prefix_mask, position)
+        logits, new = self.decode_token(token, position, [(kv[i, 0], kv[i, 1]) for i in range(len(self.layers))], bias)
+        new_kv = torch.stack([torch.stack(pair) for pair in new]).to(kv.dtype)  # [n_layer, 2, R, KV, 1, hd]
         index = position.reshape(1, 1, 1, 1, 1, 1).expand_as(new_kv)
-        kv = kv.scatter(4, index, new_kv)
-        return self._logits(h[:, 0]), kv
+        return logits, kv.scatter(4, index, new_kv)

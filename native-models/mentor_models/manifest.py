@@ -42,6 +42,16 @@ def write_manifest(bundle: Path, manifest: dict[str, Any]) -> Path:
     return target
 
 
+def format_version_problem(version: Any) -> str:
+    """Why a manifest's formatVersion cannot be read, and what to do about it."""
+    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < FORMAT_VERSION:
+        return (f"formatVersion {version} is an older bundle format (this build reads {FORMAT_VERSION}); "
+                "re-export the bundle with this version: python -m mentor_models.export … --out NEW_FOLDER")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        return f"formatVersion {version} is newer than this build reads ({FORMAT_VERSION}); update MENTOR Studio"
+    return f"formatVersion {version!r} is not supported (this build reads {FORMAT_VERSION})"
+
+
 def read_manifest(bundle: Path) -> dict[str, Any]:
     path = bundle / MANIFEST
     if not path.is_file():
@@ -54,5 +64,5 @@ def read_manifest(bundle: Path) -> dict[str, Any]:
         raise BundleError(f"{path}: format is not {FORMAT!r}")
     version = manifest.get("formatVersion")
     if version != FORMAT_VERSION:
-        raise BundleError(f"{path}: formatVersion {version!r} is not supported (this build reads {FORMAT_VERSION})")
+        raise BundleError(f"{path}: {format_version_problem(version)}")
     return manifest

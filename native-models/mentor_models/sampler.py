@@ -2,8 +2,11 @@
 
 Written as tensor ops only (no Python branch on tensor values, no `.item()`, no shapes read as
 Python ints), so the same function traces into the ONNX decode graph and the Python reference
-generator and the exported graph pick the same tokens for the same uniforms. The uniforms come
-from mentor_models.uniforms (spec/uniforms.md).
+generator and the exported graph pick the same tokens for the same uniforms. The one exception is
+`keep_mask`, compiled with TorchScript so that its two `if`s become ONNX `If` nodes: top-k and
+top-p each sort the whole codebook, and when they are off (MENTOR's defaults) they keep every
+token anyway, so skipping them changes no token and saves both sorts. The uniforms come from
+mentor_models.uniforms (spec/uniforms.md).
 
 Differences from LlamaGen's `sample_logits` (autoregressive/models/generate.py), on purpose:
 the draw is an inverse-CDF lookup with an explicit uniform instead of `torch.multinomial`, top-k
@@ -13,6 +16,7 @@ keeps ties at the k-th value, and top-p is a prefix rule with a probability thre
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torch import Tensor, nn
@@ -65,6 +69,25 @@ def top_p_keep(logits: Tensor, keep: Tensor, top_p: Tensor) -> Tensor:
     in_p = (mass_before < top_p) | (rank == 1)
     p_min = torch.where(in_p, sorted_probs, math.inf).amin(dim=-1, keepdim=True)  # [B, 1]
     return keep & ((probs >= p_min) | (top_p >= 1))
+
+
+def _keep_mask(logits: Tensor, top_k: Tensor, top_p: Tensor) -> Tensor:
+    """Steps 3 and 4: `top_p_keep(logits, top_k_keep(logits, top_k), top_p)`, with each step run
+    only when it is on (`top_k` in 1..V-1, `top_p` < 1); an off step keeps every token, so the
+    result is the same either way. bool [B, V]."""
+    keep = torch.ones_like(logits, dtype=torch.bool)
+    if bool((top_k > 0) & (top_k < logits.shape[-1])):
+        keep = top_k_keep(logits, top_k)
+    if bool(top_p < 1):
+        keep = top_p_keep(logits, keep, top_p)
+    return keep
+
+
+# TorchScript is deprecated in favour of torch.export, but it is what turns a Python `if` into an
+# ONNX `If` under the TorchScript-based exporter the bundle uses (export/onnx_export.py).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", category=DeprecationWarning)
+    keep_mask = torch.jit.script(_keep_mask)
 
 
 def draw(logits: Tensor, keep: Tensor, r: Tensor) -> Tensor:
@@ -126,7 +149,7 @@ def sample_next_tensors(
     # divisor is made safe rather than branched on.
     sampling = temperature > 0
     logits = g / torch.where(sampling, temperature, torch.ones_like(temperature))  # [B, V]
-    keep = top_p_keep(logits, top_k_keep(logits, top_k), top_p)  # [B, V]
+    keep = keep_mask(logits, top_k, top_p)  # [B, V]
     return torch.where(sampling, draw(logits, keep, r), greedy)
 
 

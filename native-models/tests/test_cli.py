@@ -81,14 +81,20 @@ def test_a_graph_whose_inputs_break_the_contract_is_named(cli_bundle: Path, tmp_
     assert "vision.onnx: missing input 'pixels'" in result.stderr
 
 
-def test_an_unknown_format_version_is_refused(cli_bundle: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("version", "says"), [
+    (99, "formatVersion 99 is newer than this build reads (2)"),
+    # Format 1 carried the KV cache as one tensor through an ONNX Loop (BUNDLE.md, Versions).
+    (1, "formatVersion 1 is an older bundle format (this build reads 2); re-export the bundle with this version"),
+    ("2", "formatVersion '2' is not supported"),
+])
+def test_another_format_version_is_refused_with_what_to_do(cli_bundle: Path, tmp_path: Path, version: object, says: str) -> None:
     bundle = damaged_copy(cli_bundle, tmp_path)
     manifest = json.loads((bundle / "manifest.json").read_text())
-    manifest["formatVersion"] = 99
+    manifest["formatVersion"] = version
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     result = run("mentor_models.check", str(bundle))
     assert result.returncode == 1
-    assert "formatVersion 99 is not supported" in result.stderr
+    assert says in result.stderr
 
 
 def test_export_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from mentor_models.configs import count_parameters, get_gpt_config
-from mentor_models.gpt import GPT
+from mentor_models.gpt import GPT, rotate_one_position
 from mentor_models.prefix import left_pad, left_pad_mask
+from mentor_models.rope import apply_rotary_emb
 
 TINY = get_gpt_config("GPT-tiny")
 T, N, C = TINY.cls_token_num, TINY.block_size, TINY.caption_dim
@@ -172,6 +173,48 @@ def test_null_rows_use_uncond_embedding_with_the_rows_mask():
         cond = model.prefill(states, mask)[0]
     assert (via_flag - by_hand).abs().max().item() <= 1e-6
     assert (via_flag - cond).abs().max().item() > 1e-3
+
+
+def test_tokens_fed_in_one_call_attend_as_if_they_were_cached():
+    """decode_token with the call's earlier tokens kept beside a read-only cache (the bundle's
+    decode graph) gives the logits and keys of writing each token into the cache first."""
+    model = make_model()
+    states, mask = make_prefix([9, 40])
+    tokens = torch.randint(0, TINY.vocab_size, (2, 6), generator=torch.Generator().manual_seed(5))
+    start = 3  # the call begins at image token 3; slots T..T+2 hold earlier calls' tokens
+    with torch.no_grad():
+        _, kv = model.prefill(states, mask)
+        for j in range(start):
+            _, kv = model.decode_step(tokens[:, j], torch.tensor(T + j), kv, mask)
+        want, cached = [], kv
+        for j in range(start, 6):
+            logits, cached = model.decode_step(tokens[:, j], torch.tensor(T + j), cached, mask)
+            want.append(logits)
+        caches = [(kv[i, 0], kv[i, 1]) for i in range(TINY.n_layer)]
+        bias = model.cache_bias(mask, torch.tensor(T + start))
+        got, rows = [], None
+        for j in range(start, 6):
+            logits, rows = model.decode_token(tokens[:, j], torch.tensor(T + j), caches, bias, rows)
+            got.append(logits)
+    assert (torch.stack(got) - torch.stack(want)).abs().max().item() <= 1e-6
+    for i, (keys, values) in enumerate(rows):
+        assert keys.shape == (2, TINY.kv_heads, 6 - start, TINY.head_dim)
+        assert (keys - cached[i, 0, :, :, T + start:T + 6]).abs().max().item() <= 1e-6
+        assert (values - cached[i, 1, :, :, T + start:T + 6]).abs().max().item() <= 1e-6
+    assert torch.equal(kv[:, :, :, :, T + start:], torch.zeros_like(kv[:, :, :, :, T + start:]))  # never written
+
+
+@pytest.mark.parametrize("variant", ["mentor", "llamagen"])
+def test_decode_rope_is_apply_rotary_emb_bit_for_bit(variant):
+    model = make_model(variant)
+    heads = TINY.n_head + TINY.kv_heads
+    x = torch.randn(3, heads, 1, TINY.head_dim, generator=torch.Generator().manual_seed(4)) * 5
+    for position in (T, T + 9, T + 43, T + N - 1):
+        cos2, sin2 = model.decode_rope(torch.tensor(position))
+        got = rotate_one_position(x, cos2, sin2, heads, TINY.head_dim)
+        rows = model.freqs_cis[position:position + 1]
+        want = apply_rotary_emb(x.transpose(1, 2), rows, variant, torch.tensor([False])).transpose(1, 2)
+        assert torch.equal(got, want), position
 
 
 # --- RoPE variants (LlamaGen #54) -------------------------------------------------------------

@@ -12,6 +12,7 @@ from mentor_models.sampler import (
     check_sampling_params,
     draw,
     guide,
+    keep_mask,
     sample_next,
     top_k_keep,
     top_p_keep,
@@ -135,6 +136,18 @@ def test_top_p_works_on_the_top_k_survivors():
     assert kept(top_p_keep(logits, keep_k, torch.tensor(1.0))) == [0, 1]  # never re-adds 2..4
 
 
+def test_keep_mask_skips_only_steps_that_keep_everything():
+    # keep_mask runs top-k / top-p only when they are on; off, they keep every token anyway.
+    gen = torch.Generator().manual_seed(11)
+    for case in range(60):
+        logits = torch.randn(3, 9, generator=gen)
+        if case % 3 == 0:
+            logits = torch.round(logits * 2) / 2  # ties
+        k = torch.tensor([0, -2, 1, 4, 8, 9, 30][case % 7])
+        p = torch.tensor([1.0, 1.5, 0.9, 0.3, 1e-9][case % 5])
+        assert torch.equal(keep_mask(logits, k, p), top_p_keep(logits, top_k_keep(logits, k), p)), (case, k, p)
+
+
 # --- step 5: the draw ---
 
 def test_draw_boundaries_on_exact_quarters():
@@ -214,7 +227,7 @@ NAMES = ["logits_cond", "logits_uncond", "r", "cfg_scale", "temperature", "top_k
 
 
 @pytest.fixture(scope="module")
-def onnx_session():
+def onnx_model() -> bytes:
     args = (torch.randn(2, 5), torch.randn(2, 5), torch.rand(2), torch.tensor(2.0), torch.tensor(1.0),
             torch.tensor(3), torch.tensor(0.9))
     buf = io.BytesIO()
@@ -226,7 +239,12 @@ def onnx_session():
             dynamic_axes={"logits_cond": {0: "B", 1: "V"}, "logits_uncond": {0: "B", 1: "V"},
                           "r": {0: "B"}, "tokens": {0: "B"}},
         )
-    return ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def onnx_session(onnx_model):
+    return ort.InferenceSession(onnx_model, providers=["CPUExecutionProvider"])
 
 
 def test_onnx_export_matches_torch(onnx_session):
@@ -264,3 +282,23 @@ def test_scripted_module_matches_eager():
         scalars = (torch.tensor(1.0 + case % 3), torch.tensor(0.0 if case % 5 == 0 else 0.9),
                    torch.tensor(case % 6), torch.tensor(0.6 + 0.1 * (case % 5)))
         assert torch.equal(scripted(c, u, r, *scalars), sample_next(c, u, r, *scalars))
+
+
+def test_exported_sampler_sorts_only_when_top_k_or_top_p_is_on(onnx_model):
+    import onnx
+
+    from mentor_models.export.decode_loop import subgraphs
+
+    model = onnx.load_from_string(onnx_model)
+
+    def sorts(graph, inside_if=False):
+        found = []
+        for node in graph.node:
+            if node.op_type == "TopK":
+                found.append(inside_if)
+            for sub in subgraphs(node):
+                found += sorts(sub, inside_if or node.op_type == "If")
+        return found
+
+    placements = sorts(model.graph)
+    assert placements and all(placements)  # two sorts (top-k, top-p), each inside an If branch

@@ -1,6 +1,7 @@
 // Must-show 1 of the engine issue: on the tiny bundle the TypeScript engine produces the same token
 // grid as the Python reference generator (PyTorch, step by step) and the same PNG pixels, for the
-// same prompt, references and seed — 10 seeds, one and two references, CFG on.
+// same prompt, references and seed — 10 seeds, one and two references, CFG on — whatever the number of
+// tokens per decode call.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -93,5 +94,23 @@ describe('TypeScript engine vs the Python reference generator (tiny bundle)', ()
       distinct.add(reference.tokens.join(','));
     }
     expect(distinct.size).toBe(seeds.length);
+  }, 120_000);
+
+  it('gives the same tokens at 1 and 3 tokens per decode call as at one row per call', async () => {
+    // Each call hands its new keys and values back to be written into the caches: the split into
+    // calls must not show in the tokens (the reference runs one token per step).
+    const c = cases[1]!;
+    const reference = references.find((r) => r.prompt === c.prompt && r.seed === '42')!;
+    for (const tokensPerCall of [1, 3]) {
+      const result = await generate(runtime, {
+        prompt: c.prompt,
+        references: c.images.map((file) => ({ name: path.basename(file), bytes: readFileSync(file) })),
+        seed: 42n,
+        count: 1,
+        params: c.sampling,
+        tokensPerCall,
+      });
+      expect(Array.from(result.tokens[0]!, Number), `${tokensPerCall} tokens per call`).toEqual(reference.tokens);
+    }
   }, 120_000);
 });

@@ -6,15 +6,18 @@
  * - TS engine: generate() in-process (its own child process, for its own peak RSS), one image row per
  *   decode call, threads = cores; a warm-up generation, then the median of `--runs`; then one more
  *   generation at one token per decode call, to separate "loop in the graph" from "Node vs Python".
- * - Python onnxruntime per-token loop: BundleRunner with tokens_per_call=1 (the KV cache crosses into
- *   Python every token), with the TS engine's session options (spinning off; the ratio uses this one)
- *   and with BundleRunner's own (onnxruntime's default: idle threads spin).
+ * - Python onnxruntime per-token loop: BundleRunner with tokens_per_call=1 (decode.onnx called once per
+ *   token: the caches go in and the token's keys and values come back into Python every token), with the
+ *   TS engine's session options (the ratio uses this one) and with BundleRunner's own (onnxruntime's
+ *   defaults: idle threads keep spinning after a run).
  * - PyTorch eager reference: reference_generate on random_models(config, seed 0), the same weights.
  * Both Python baselines time `--decode-tokens` steps after 4 warm-up steps and then stop: a step costs
  * the same at every position (attention over the whole fixed-size cache), and a full PyTorch image
  * takes minutes.
- * Memory bandwidth: large Buffer copies (read + write bytes / s), one thread and every core at once;
- * the floor of a decode step is the GPT weight bytes one step reads ÷ the higher of the two.
+ * Memory bandwidth: read bandwidth (numpy sums of large arrays, bench_python info), one thread and
+ * every core at once; the floor of a decode step is the bytes one step must read (GPT weights and,
+ * on average over the image, the KV slots it attends to) ÷ the higher of the two. A step only reads
+ * these bytes, so a copy's read + write rate (also measured, with Buffer copies) would overstate it.
  * Prints a table and writes bench/results.json.
  */
 import { spawn } from 'node:child_process';
@@ -129,7 +132,8 @@ type PythonResult = {
 type PythonInfo = {
   versions: Record<string, string>;
   numpyCopy: { readWriteGBs: number; bytes: number };
-  decodeInitializers: { bytes: number; count: number };
+  numpyRead: { threads: number; readGBs: number }[];
+  decodeInitializers?: { bytes: number; count: number };
 };
 
 function lastJsonLine<T>(stdout: string, what: string): T {
@@ -167,9 +171,13 @@ function pythonColumn(label: string, result: PythonResult, boundaryBytesPerImage
   };
 }
 
-/** Bytes of the per-token loop's decode calls that cross into Python: the KV cache and logits each way. */
-function perTokenBoundaryBytes(tokens: number, kvCacheBytes: number, codebook: number): number {
-  return tokens * 2 * (kvCacheBytes + 2 * codebook * 4);
+/**
+ * Bytes the per-token loop's decode calls pass into onnxruntime and get back, per image: every token
+ * the caches go in (read in place, not copied) with the logits, and the logits and the token's keys
+ * and values (one cache slot) come back.
+ */
+function perTokenBoundaryBytes(tokens: number, kvCacheBytes: number, kvLength: number, codebook: number): number {
+  return tokens * (kvCacheBytes + kvCacheBytes / kvLength + 2 * 2 * codebook * 4);
 }
 
 function machineInfo(): Record<string, unknown> {
@@ -248,18 +256,23 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     log(`note: load average ${loadBefore[0]!.toFixed(2)} on ${threads} threads: other work is running, numbers will be slower and noisier`);
   }
 
-  log('memory bandwidth (Buffer copies) …');
+  log('memory bandwidth (Buffer copies; numpy reads) …');
   const copies: CopyBandwidth[] = [await measureCopyBandwidth(1)];
   if (os.availableParallelism() > 1) {
     copies.push(await measureCopyBandwidth(os.availableParallelism()));
   }
-  const bandwidthGBs = Math.max(...copies.map((copy) => copy.readWriteGBs));
+  const machinePython = lastJsonLine<PythonInfo>(
+    await runPython(root, ['-m', 'mentor_models.bench_python', 'info', '--threads', String(threads)]),
+    'bench_python info',
+  );
+  const reads = machinePython.numpyRead;
+  const bandwidthGBs = Math.max(...reads.map((read) => read.readGBs));
   const image = benchReferenceImage(cacheDir);
 
   const summaries: BundleSummary[] = [];
   const raw: Record<string, unknown> = {};
-  let pythonVersions: Record<string, string> = {};
-  let numpyCopyGBs: number | null = null;
+  let pythonVersions: Record<string, string> = machinePython.versions;
+  const numpyCopyGBs = machinePython.numpyCopy.readWriteGBs;
   let tsVersions: EngineBenchResult['versions'] = { node: process.version, onnxruntimeNode: onnxruntimeNodeVersion(root) };
   for (const name of bundleNames) {
     const bundle = await benchBundle(root, cacheDir, name, log);
@@ -271,8 +284,9 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
       manifest.graphPrecision.decode === 'fp16' ? 2 : 4,
       manifest.kvDtype === 'float16' ? 2 : 4,
       config.kvCacheLength,
+      config.prefixLength,
     );
-    const floorMsPerToken = (bytes.weightBytes / (bandwidthGBs * 1e9)) * 1000;
+    const floorMsPerToken = ((bytes.weightBytes + bytes.kvReadBytes) / (bandwidthGBs * 1e9)) * 1000;
 
     const steps = Math.min(decodeTokens, tokens - skipTokens - 1);
     log(`${name}: TS engine, ${runs} runs after a warm-up${withPerToken ? `, then ${steps} steps at 1 token per call` : ''} …`);
@@ -290,7 +304,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     };
     const ts = await phase('ts', async () => lastJsonLine<EngineBenchResult>(await runNode(cli, tsArgs, root, context.signal), 'the TS measurement'));
     tsVersions = ts.versions;
-    const perTokenBoundary = perTokenBoundaryBytes(tokens, bytes.kvCacheBytes, config.codebookSize);
+    const perTokenBoundary = perTokenBoundaryBytes(tokens, bytes.kvCacheBytes, config.kvCacheLength, config.codebookSize);
     const tsColumn: Column = {
       label: 'TS engine',
       stageMs: medianStages(ts.runs.map((run) => run.timings)),
@@ -315,28 +329,27 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     }
 
     let ort: PythonResult | null = null;
-    let ortSpinning: PythonResult | null = null;
+    let ortDefaults: PythonResult | null = null;
     let torch: PythonResult | null = null;
     let info: PythonInfo | null = null;
     let profile: DecodeProfile | null = null;
     if (withPython) {
       info = lastJsonLine<PythonInfo>(await runPython(root, ['-m', 'mentor_models.bench_python', 'info', '--bundle', bundle]), 'bench_python info');
       pythonVersions = info.versions;
-      numpyCopyGBs = info.numpyCopy.readWriteGBs;
       const common = ['--image', image, '--prompt', prompt, '--seed', String(seed), '--threads', String(threads)];
       common.push('--decode-tokens', String(steps), '--skip-tokens', String(skipTokens));
       log(`${name}: Python onnxruntime, decode.onnx once per token (${steps} timed steps), the TS engine's session options …`);
       ort = await phase('pythonOrt', async () =>
         lastJsonLine<PythonResult>(
-          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--spinning', 'off', ...common]),
+          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--session-options', 'engine', ...common]),
           'bench_python ort',
         ),
       );
-      log(`${name}: the same with BundleRunner's own session options (onnxruntime spins) …`);
-      ortSpinning = await phase('pythonOrtSpinning', async () =>
+      log(`${name}: the same with BundleRunner's own session options (onnxruntime's defaults) …`);
+      ortDefaults = await phase('pythonOrtDefaults', async () =>
         lastJsonLine<PythonResult>(
-          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--spinning', 'default', ...common]),
-          'bench_python ort (spinning)',
+          await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--session-options', 'default', ...common]),
+          'bench_python ort (onnxruntime defaults)',
         ),
       );
       log(`${name}: PyTorch eager reference (${steps} timed steps) …`);
@@ -351,7 +364,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
         ),
       );
       columns.push(pythonColumn('Python ORT 1 tok/call', ort, perTokenBoundary));
-      columns.push(pythonColumn('same, spinning', ortSpinning, perTokenBoundary));
+      columns.push(pythonColumn('same, ORT defaults', ortDefaults, perTokenBoundary));
       log(`${name}: onnxruntime profiler on one decode call of ${config.grid} tokens …`);
       profile = lastJsonLine<DecodeProfile>(
         await runPython(root, [
@@ -379,6 +392,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
       tokens,
       weightBytes: bytes.weightBytes,
       kvCacheBytes: bytes.kvCacheBytes,
+      kvReadBytes: bytes.kvReadBytes,
       floorMsPerToken,
       columns,
       ratios: {
@@ -394,11 +408,11 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     raw[name] = {
       bundle: path.relative(root, bundle),
       weightParameters: bytes.weightParameters,
-      decodeInitializerBytes: info?.decodeInitializers.bytes ?? null,
+      decodeInitializerBytes: info?.decodeInitializers?.bytes ?? null,
       loadAverageBeforeAfter: loads,
       ts,
       pythonOrtPerToken: ort,
-      pythonOrtPerTokenSpinning: ortSpinning,
+      pythonOrtPerTokenDefaults: ortDefaults,
       torchEager: torch,
     };
     log(`${name}: TS decode ${(tsMs ?? NaN).toFixed(1)} ms/token`);
@@ -412,11 +426,16 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     versions: { node: tsVersions.node, onnxruntimeNode: tsVersions.onnxruntimeNode, ...prefixKeys('python-', pythonVersions) },
     settings: { threads, runs, warmup: 1, decodeTokensPython: decodeTokens, skipTokensPython: skipTokens, prompt, seed: String(seed) },
     bandwidth: {
-      definition: 'large Buffer.copy (memcpy): (bytes read + bytes written) / time, best of 5, GB/s = 1e9 B/s; the floor uses the higher of 1 thread and all cores',
+      definition:
+        'read: numpy sum of a 256 MiB float32 array per thread, all threads at once, bytes read / time, best of 5; ' +
+        'copy: large Buffer.copy (memcpy), (bytes read + bytes written) / time, best of 5; GB/s = 1e9 B/s',
+      numpyRead: reads.map((read) => ({ threads: read.threads, readGBs: round(read.readGBs) })),
       nodeCopy: copies.map((copy) => ({ threads: copy.threads, readWriteGBs: round(copy.readWriteGBs) })),
-      numpyCopy1ThreadGBs: numpyCopyGBs === null ? null : round(numpyCopyGBs),
+      numpyCopy1ThreadGBs: round(numpyCopyGBs),
       usedGBs: round(bandwidthGBs),
-      floorDefinition: 'GPT weights one decode step reads (every layer, final norm, output head; not the token embedding) ÷ bandwidth',
+      floorDefinition:
+        'bytes a decode step must read ÷ the higher read bandwidth (1 thread, all threads): GPT weights (every layer, final norm, ' +
+        'output head; not the token embedding) + the KV slots it attends to, averaged over the image (prefix + (N + 1) / 2)',
     },
     targets,
     bundles: Object.fromEntries(summaries.map((summary) => [summary.config, { summary, raw: raw[summary.config] }])),
@@ -427,9 +446,9 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
   const lines = [
     `MENTOR engine benchmark — ${String(machineInfo().cpuModel)}, ${os.availableParallelism()} cores, ${threads} threads, node ${tsVersions.node}, onnxruntime-node ${tsVersions.onnxruntimeNode}` +
       (pythonVersions.onnxruntime !== undefined ? `, python onnxruntime ${pythonVersions.onnxruntime}, torch ${pythonVersions.torch ?? '?'}` : ''),
-    `memory bandwidth (copy, read + write): ${copies.map((copy) => `${copy.readWriteGBs.toFixed(1)} GB/s with ${copy.threads} thread${copy.threads === 1 ? '' : 's'}`).join(', ')}` +
-      (numpyCopyGBs === null ? '' : `; numpy 1 thread ${numpyCopyGBs.toFixed(1)} GB/s`) +
-      `; floor uses ${bandwidthGBs.toFixed(1)} GB/s`,
+    `memory bandwidth, read: ${reads.map((read) => `${read.readGBs.toFixed(1)} GB/s with ${read.threads} thread${read.threads === 1 ? '' : 's'}`).join(', ')}` +
+      `; copy (read + write): ${copies.map((copy) => `${copy.readWriteGBs.toFixed(1)} GB/s with ${copy.threads} thread${copy.threads === 1 ? '' : 's'}`).join(', ')}` +
+      `; the floor uses ${bandwidthGBs.toFixed(1)} GB/s of reads`,
     `load average before/after: ${loadBefore[0]!.toFixed(2)} / ${loadAfter[0]!.toFixed(2)}`,
     '',
   ];

@@ -1,6 +1,6 @@
 /**
  * Bytes a decode step must read, from the manifest's GPT config (native-models/mentor_models/configs.py
- * names): the floor of a bandwidth-bound step is these bytes over the machine's memory bandwidth.
+ * names): the floor of a bandwidth-bound step is these bytes over the machine's read bandwidth.
  */
 
 export type GptShape = {
@@ -17,8 +17,13 @@ export type DecodeBytes = {
   /** Weights read once per step: every layer (attention, SwiGLU, norms), the final norm, the output head. */
   weightBytes: number;
   weightParameters: number;
-  /** The whole KV cache tensor [L, 2, 2B, H, S, Dh] for one image (B = 1, CFG doubles the rows). */
+  /** All KV caches of one image together (L layers × key and value × [2B, H, S, Dh]; B = 1, CFG doubles the rows). */
   kvCacheBytes: number;
+  /**
+   * KV bytes a step must read, averaged over the image: image token j attends to the T prefix slots
+   * (padding included) and the j + 1 image slots up to itself, so T + (N + 1) / 2 slots on average.
+   */
+  kvReadBytes: number;
 };
 
 function field(config: Record<string, unknown>, name: keyof GptShape): number {
@@ -46,9 +51,17 @@ export function gptShape(config: Record<string, unknown>): GptShape {
  * only). The two CFG rows share each weight read, so weights count once per step, not per row.
  *
  * @example
- * // GPT-B (dim 768, 12 layers, FFN 2048, 16384 codes), fp32: 97.5 M parameters, 390 MB per step.
+ * // GPT-B (dim 768, 12 layers, FFN 2048, 16384 codes), fp32: 97.5 M parameters, 390 MB per step;
+ * // with a 320-token prefix and 256 image tokens, 66 MB of KV cache read per step on average.
  */
-export function decodeBytes(shape: GptShape, weightBytesPerParameter: number, kvBytesPerValue: number, kvLength: number, batch = 1): DecodeBytes {
+export function decodeBytes(
+  shape: GptShape,
+  weightBytesPerParameter: number,
+  kvBytesPerValue: number,
+  kvLength: number,
+  prefixLength: number,
+  batch = 1,
+): DecodeBytes {
   const d = shape.dim;
   const wqkv = (shape.n_head + 2 * shape.kv_heads) * shape.head_dim * d;
   const wo = shape.n_head * shape.head_dim * d;
@@ -56,10 +69,12 @@ export function decodeBytes(shape: GptShape, weightBytesPerParameter: number, kv
   const norms = 2 * d;
   const perLayer = wqkv + wo + ffn + norms;
   const weightParameters = shape.n_layer * perLayer + d + shape.vocab_size * d;
-  const kvValues = shape.n_layer * 2 * (2 * batch) * shape.kv_heads * kvLength * shape.head_dim;
+  const kvValuesPerSlot = shape.n_layer * 2 * (2 * batch) * shape.kv_heads * shape.head_dim;
+  const imageTokens = kvLength - prefixLength;
   return {
     weightBytes: weightParameters * weightBytesPerParameter,
     weightParameters,
-    kvCacheBytes: kvValues * kvBytesPerValue,
+    kvCacheBytes: kvValuesPerSlot * kvLength * kvBytesPerValue,
+    kvReadBytes: kvValuesPerSlot * (prefixLength + (imageTokens + 1) / 2) * kvBytesPerValue,
   };
 }

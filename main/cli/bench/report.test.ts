@@ -7,11 +7,13 @@ describe('decodeBytes', () => {
   it('counts GPT-B-sized weights read per step: layers, final norm and head, not the token embedding', () => {
     // The b bundle's gpt config (configs.py GPT-B-256 with a 320-token prefix).
     const shape = gptShape({ dim: 768, n_layer: 12, n_head: 12, kv_heads: 12, head_dim: 64, ffn_hidden_dim: 2048, vocab_size: 16384 });
-    const bytes = decodeBytes(shape, 4, 4, 576);
+    const bytes = decodeBytes(shape, 4, 4, 576, 320);
     expect(bytes.weightParameters).toBe(12 * (3 * 768 * 768 + 768 * 768 + 3 * 2048 * 768 + 2 * 768) + 768 + 16384 * 768);
     expect(bytes.weightBytes / 1e6).toBeCloseTo(390.0, 0);
     // [L=12, 2, 2B=2, H=12, S=576, Dh=64] float32
     expect(bytes.kvCacheBytes).toBe(12 * 2 * 2 * 12 * 576 * 64 * 4);
+    // On average a step attends to the 320 prefix slots and (256 + 1) / 2 image slots.
+    expect(bytes.kvReadBytes).toBe(12 * 2 * 2 * 12 * (320 + 128.5) * 64 * 4);
   });
 
   it('refuses a config without the sizes', () => {
@@ -46,6 +48,7 @@ describe('summary helpers', () => {
       tokens: 256,
       weightBytes: 390e6,
       kvCacheBytes: 85e6,
+      kvReadBytes: 66e6,
       floorMsPerToken: 20,
       columns: [
         { label: 'TS engine', stageMs: { decode: 10_240, total: 12_000 }, decodeMsPerToken: 40, decodeMsPerTokenMean: 42, decodeNote: null, peakRssBytes: 2e9, boundaryBytesPerImage: 1.4e9 },

@@ -57,6 +57,8 @@ export type BundleSummary = {
   tokens: number;
   weightBytes: number;
   kvCacheBytes: number;
+  /** KV cache bytes a decode step attends to, on average over the image (part of the floor). */
+  kvReadBytes: number;
   floorMsPerToken: number;
   columns: Column[];
   ratios: {
@@ -180,10 +182,12 @@ export function bundleTable(summary: BundleSummary): string[] {
   const notes = summary.columns.filter((column) => column.decodeNote !== null).map((column) => `  ${column.label}: decode measured over ${column.decodeNote}`);
   return [
     `${summary.config}: ${summary.description}`,
-    `  weights read per decode step ${formatBytes(summary.weightBytes)}, KV cache ${formatBytes(summary.kvCacheBytes)}; floor ${formatMs(summary.floorMsPerToken)} ms / token`,
+    `  read per decode step: weights ${formatBytes(summary.weightBytes)} + KV ${formatBytes(summary.kvReadBytes)} (average; all caches ${formatBytes(summary.kvCacheBytes)}); ` +
+      `floor ${formatMs(summary.floorMsPerToken)} ms / token`,
     ...table(rows).map((line) => `  ${line}`),
     ...notes,
-    '  boundary: TS engine as generate() counts it (bytes into and out of onnxruntime); the per-token columns computed as the KV cache and logits each way per token',
+    '  boundary: TS engine as generate() counts it (bytes into and out of onnxruntime; the caches go in by reference every call); ' +
+      'the per-token columns computed as the caches and logits in, logits and one cache slot out, per token',
     `  TS decode speed ÷ Python ORT per-token loop (same session options): ${formatRatio(summary.ratios.vsPythonLoop)}  ${verdict(summary.ratios.vsPythonLoop, targets.vsPythonLoop, true)}`,
     `  TS decode speed ÷ PyTorch eager reference:                         ${formatRatio(summary.ratios.vsTorchEager)}  ${verdict(summary.ratios.vsTorchEager, targets.vsTorchEager, true)}`,
     `  TS decode step ÷ bandwidth floor:                                  ${formatRatio(summary.ratios.stepOverFloor)}  ${verdict(summary.ratios.stepOverFloor, targets.stepOverFloor, false)}`,

@@ -1,6 +1,6 @@
 /**
  * The inputs and outputs of each bundle graph, as BUNDLE.md lists them (mirror of
- * native-models/mentor_models/bundle_spec.py GRAPH_IO, plus the shapes of BUNDLE.md), and the check
+ * native-models/mentor_models/bundle_spec.py graph_io, plus the shapes of BUNDLE.md), and the check
  * that an opened graph has them. A bundle whose graphs differ from the contract is refused when it is
  * opened, naming the file and the tensor, rather than failing mid-generation with onnxruntime's words.
  */
@@ -14,74 +14,85 @@ export type GraphDtype = 'float32' | 'float16' | 'int64' | 'uint8' | 'kv';
 
 /**
  * A dimension: a number, or a letter of BUNDLE.md. Letters in `GraphDims` are checked against the
- * manifest; the others (n, B, R = 2B, M, K) are dynamic.
+ * manifest (C = 2L, the cache count); the others (n, B, R = 2B, M, K) are dynamic.
  */
 export type Dim = number | string;
 export type TensorSpec = { name: string; dtype: GraphDtype; shape: readonly Dim[] };
 export type GraphIoSpec = { inputs: readonly TensorSpec[]; outputs: readonly TensorSpec[] };
 
-const kvShape: readonly Dim[] = ['L', 2, 'R', 'H', 'S', 'Dh'];
+/** One layer's key or value cache: [2B, H, S, Dh]. */
+const cacheShape: readonly Dim[] = ['R', 'H', 'S', 'Dh'];
 
-export const graphIo: Record<GraphKey, GraphIoSpec> = {
-  vision: {
-    inputs: [{ name: 'pixels', dtype: 'float32', shape: ['n', 3, 'size', 'size'] }],
-    outputs: [{ name: 'image_embeds', dtype: 'float32', shape: ['n', 'tokensPerImage', 'D'] }],
-  },
-  textEncoder: {
-    inputs: [
-      { name: 'input_ids', dtype: 'int64', shape: ['B', 'T'] },
-      { name: 'attention_mask', dtype: 'int64', shape: ['B', 'T'] },
-      { name: 'image_embeds', dtype: 'float32', shape: ['B', 'M', 'D'] },
-    ],
-    outputs: [{ name: 'encoder_states', dtype: 'float32', shape: ['B', 'T', 'D'] }],
-  },
-  prefill: {
-    inputs: [
-      { name: 'encoder_states', dtype: 'float32', shape: ['B', 'T', 'D'] },
-      { name: 'attention_mask', dtype: 'int64', shape: ['B', 'T'] },
-    ],
-    outputs: [
-      { name: 'logits', dtype: 'float32', shape: ['R', 'V'] },
-      { name: 'kv', dtype: 'kv', shape: kvShape },
-      { name: 'prefix_mask', dtype: 'int64', shape: ['B', 'T'] },
-    ],
-  },
-  decode: {
-    inputs: [
-      { name: 'logits', dtype: 'float32', shape: ['R', 'V'] },
-      { name: 'kv', dtype: 'kv', shape: kvShape },
-      { name: 'prefix_mask', dtype: 'int64', shape: ['B', 'T'] },
-      { name: 'start_index', dtype: 'int64', shape: [] },
-      { name: 'uniforms', dtype: 'float32', shape: ['B', 'K'] },
-      { name: 'cfg_scale', dtype: 'float32', shape: [] },
-      { name: 'temperature', dtype: 'float32', shape: [] },
-      { name: 'top_k', dtype: 'int64', shape: [] },
-      { name: 'top_p', dtype: 'float32', shape: [] },
-    ],
-    outputs: [
-      { name: 'tokens', dtype: 'int64', shape: ['B', 'K'] },
-      { name: 'logits_out', dtype: 'float32', shape: ['R', 'V'] },
-      { name: 'kv_out', dtype: 'kv', shape: kvShape },
-    ],
-  },
-  vqDecode: {
-    inputs: [{ name: 'tokens', dtype: 'int64', shape: ['B', 'N'] }],
-    outputs: [{ name: 'image', dtype: 'uint8', shape: ['B', 'imageSize', 'imageSize', 3] }],
-  },
-};
+/**
+ * The per-layer KV caches that prefill.onnx returns and decode.onnx reads, in order: key_cache_0,
+ * value_cache_0, key_cache_1, … (mirror of bundle_spec.py cache_names).
+ */
+export function cacheNames(layers: number): string[] {
+  return Array.from({ length: layers }, (_, i) => [`key_cache_${i}`, `value_cache_${i}`]).flat();
+}
+
+/** The graphs' inputs and outputs for a GPT of `layers` layers (BUNDLE.md, format 2). */
+export function graphIo(layers: number): Record<GraphKey, GraphIoSpec> {
+  const caches: TensorSpec[] = cacheNames(layers).map((name) => ({ name, dtype: 'kv', shape: cacheShape }));
+  return {
+    vision: {
+      inputs: [{ name: 'pixels', dtype: 'float32', shape: ['n', 3, 'size', 'size'] }],
+      outputs: [{ name: 'image_embeds', dtype: 'float32', shape: ['n', 'tokensPerImage', 'D'] }],
+    },
+    textEncoder: {
+      inputs: [
+        { name: 'input_ids', dtype: 'int64', shape: ['B', 'T'] },
+        { name: 'attention_mask', dtype: 'int64', shape: ['B', 'T'] },
+        { name: 'image_embeds', dtype: 'float32', shape: ['B', 'M', 'D'] },
+      ],
+      outputs: [{ name: 'encoder_states', dtype: 'float32', shape: ['B', 'T', 'D'] }],
+    },
+    prefill: {
+      inputs: [
+        { name: 'encoder_states', dtype: 'float32', shape: ['B', 'T', 'D'] },
+        { name: 'attention_mask', dtype: 'int64', shape: ['B', 'T'] },
+      ],
+      outputs: [
+        { name: 'logits', dtype: 'float32', shape: ['R', 'V'] },
+        { name: 'prefix_mask', dtype: 'int64', shape: ['B', 'T'] },
+        ...caches,
+      ],
+    },
+    decode: {
+      inputs: [
+        { name: 'logits', dtype: 'float32', shape: ['R', 'V'] },
+        { name: 'prefix_mask', dtype: 'int64', shape: ['B', 'T'] },
+        { name: 'start_index', dtype: 'int64', shape: [] },
+        { name: 'uniforms', dtype: 'float32', shape: ['B', 'K'] },
+        { name: 'cfg_scale', dtype: 'float32', shape: [] },
+        { name: 'temperature', dtype: 'float32', shape: [] },
+        { name: 'top_k', dtype: 'int64', shape: [] },
+        { name: 'top_p', dtype: 'float32', shape: [] },
+        ...caches,
+      ],
+      outputs: [
+        { name: 'tokens', dtype: 'int64', shape: ['B', 'K'] },
+        { name: 'logits_out', dtype: 'float32', shape: ['R', 'V'] },
+        // The keys and values of the K tokens fed, one row per cache in cacheNames order.
+        { name: 'new_kv', dtype: 'kv', shape: ['C', 'R', 'H', 'K', 'Dh'] },
+      ],
+    },
+    vqDecode: {
+      inputs: [{ name: 'tokens', dtype: 'int64', shape: ['B', 'N'] }],
+      outputs: [{ name: 'image', dtype: 'uint8', shape: ['B', 'imageSize', 'imageSize', 3] }],
+    },
+  };
+}
 
 /** Values of the BUNDLE.md shape letters that a manifest fixes. */
 export type GraphDims = Partial<Record<string, number>>;
-
-function positiveInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
-}
 
 /** The fixed dimensions a bundle's graphs must have, from its manifest. */
 export function graphDims(manifest: BundleManifest): GraphDims {
   const { config } = manifest;
   const gpt = config.gpt;
   return {
+    C: 2 * gpt.n_layer,
     size: config.preprocess.size,
     tokensPerImage: config.tokensPerImage,
     D: config.encoderWidth,
@@ -90,10 +101,9 @@ export function graphDims(manifest: BundleManifest): GraphDims {
     S: config.kvCacheLength,
     N: config.grid * config.grid,
     imageSize: config.imageSize,
-    // From the Python-side GPT config (display only in the manifest): checked when present.
-    L: positiveInt(gpt.n_layer),
-    H: positiveInt(gpt.kv_heads),
-    Dh: positiveInt(gpt.head_dim),
+    L: gpt.n_layer,
+    H: gpt.kv_heads,
+    Dh: gpt.head_dim,
   };
 }
 
@@ -104,6 +114,8 @@ export type GraphIoSession = Pick<InferenceSession, 'inputNames' | 'outputNames'
 export type GraphIoContext = {
   /** The graph file, as the messages should name it. */
   file: string;
+  /** GPT layers (manifest config.gpt.n_layer): how many caches prefill returns and decode reads. */
+  layers: number;
   kvDtype: 'float32' | 'float16';
   dims?: GraphDims;
 };
@@ -174,7 +186,7 @@ function checkTensors(
  * when onnxruntime reports metadata (onnxruntime-node ≥ 1.22 does).
  */
 export function checkGraphIo(key: GraphKey, session: GraphIoSession, context: GraphIoContext): void {
-  const spec = graphIo[key];
+  const spec = graphIo(context.layers)[key];
   const problems: string[] = [];
   checkTensors('input', spec.inputs, session.inputNames, session.inputMetadata, context, problems);
   checkTensors('output', spec.outputs, session.outputNames, session.outputMetadata, context, problems);

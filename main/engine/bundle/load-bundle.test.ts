@@ -89,7 +89,7 @@ describe('loadBundle', () => {
   it('refuses an unknown formatVersion', async () => {
     const dir = await copyTinyBundle();
     writeManifest(dir, { ...readManifest(dir), formatVersion: 7 });
-    expect(await loadError(dir)).toBe(`${path.join(dir, 'manifest.json')}: formatVersion 7 is not supported by this build (reads 1)`);
+    expect(await loadError(dir)).toBe(`${path.join(dir, 'manifest.json')}: formatVersion 7 is newer than this build reads (2); update MENTOR Studio`);
   });
 
   it('refuses a manifest that is not JSON, and a folder without one', async () => {

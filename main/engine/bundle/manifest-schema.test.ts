@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors';
 import { bundlePathProblem, parseManifest } from './manifest-schema';
 
-/** A valid version-1 manifest (the shape the tiny export writes, shortened). */
+/** A valid version-2 manifest (the shape the tiny export writes, shortened). */
 function manifest(): Record<string, unknown> {
   return {
     format: 'mentor-bundle',
-    formatVersion: 1,
+    formatVersion: 2,
     name: 'tiny',
     createdAt: '2026-11-26T08:03:54Z',
     exporter: { name: 'mentor_models.export', version: '0.1.0', opset: 17 },
@@ -25,7 +25,7 @@ function manifest(): Record<string, unknown> {
       eosTokenId: 1,
       ropeVariant: 'mentor',
       kvCacheLength: 128,
-      gpt: { n_layer: 3 },
+      gpt: { n_layer: 3, kv_heads: 4, head_dim: 16, dim: 64 },
       encoder: {},
       vq: {},
       preprocess: {
@@ -59,18 +59,32 @@ function problem(value: unknown): string {
 }
 
 describe('parseManifest', () => {
-  it('accepts a version-1 manifest and keeps the architecture configs as they are', () => {
+  it('accepts a version-2 manifest and keeps the architecture configs as they are', () => {
     const parsed = parseManifest(manifest(), 'm');
-    expect(parsed.config.gpt).toEqual({ n_layer: 3 });
+    expect(parsed.config.gpt).toEqual({ n_layer: 3, kv_heads: 4, head_dim: 16, dim: 64 });
     expect(parsed.config.preprocess.mean).toEqual([0.48, 0.45, 0.4]);
     expect(parsed.notes).toBeUndefined();
   });
 
-  it('refuses an unknown formatVersion with the version in the message, before looking at other fields', () => {
-    expect(problem({ ...manifest(), formatVersion: 2, config: 'new layout' })).toBe(
-      '/b/manifest.json: formatVersion 2 is not supported by this build (reads 1)',
+  it('refuses another formatVersion with the version and what to do in the message, before looking at other fields', () => {
+    // Format 1 carried the KV cache as one tensor through an ONNX Loop: its graphs have other inputs.
+    expect(problem({ ...manifest(), formatVersion: 1, config: 'old layout' })).toBe(
+      '/b/manifest.json: formatVersion 1 is an older bundle format (this build reads 2); ' +
+        're-export the bundle with this version: python -m mentor_models.export … --out NEW_FOLDER',
     );
+    expect(problem({ ...manifest(), formatVersion: 3, config: 'new layout' })).toBe(
+      '/b/manifest.json: formatVersion 3 is newer than this build reads (2); update MENTOR Studio',
+    );
+    expect(problem({ ...manifest(), formatVersion: '2' })).toContain('formatVersion "2" is not supported by this build (reads 2)');
     expect(problem({ ...manifest(), formatVersion: undefined })).toContain('formatVersion (missing) is not supported');
+  });
+
+  it('needs the GPT sizes that name and shape the KV caches', () => {
+    const value = manifest();
+    (value.config as Record<string, unknown>).gpt = { n_layer: 0, head_dim: 16 };
+    const message = problem(value);
+    expect(message).toContain('config.gpt.n_layer: ');
+    expect(message).toContain('config.gpt.kv_heads: ');
   });
 
   it('refuses something that is not a MENTOR bundle', () => {

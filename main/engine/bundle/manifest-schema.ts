@@ -1,5 +1,5 @@
 /**
- * manifest.json of a model bundle, as native-models/BUNDLE.md (format version 1) defines it. A change to
+ * manifest.json of a model bundle, as native-models/BUNDLE.md (format version 2) defines it. A change to
  * any field here goes with a new formatVersion there; this build reads exactly `supportedFormatVersion`.
  */
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { SamplingParams } from '../../../preload/contract';
 import { EngineError } from '../errors';
 
 export const bundleFormat = 'mentor-bundle';
-export const supportedFormatVersion = 1;
+export const supportedFormatVersion = 2;
 export const manifestFileName = 'manifest.json';
 
 /**
@@ -48,6 +48,8 @@ const TokenId = z.number().int().nonnegative();
 const Precision = z.enum(['fp32', 'fp16']);
 /** The full architecture configs: shown and checked loosely, their keys are the Python side's. */
 const ArchitectureConfig = z.looseObject({});
+/** The GPT's: the engine reads the sizes that name and shape the per-layer KV caches. */
+const GptConfig = z.looseObject({ n_layer: PositiveInt, kv_heads: PositiveInt, head_dim: PositiveInt });
 
 const PreprocessSchema = z.object({
   size: PositiveInt,
@@ -74,7 +76,7 @@ const ConfigSchema = z
     eosTokenId: TokenId,
     ropeVariant: z.enum(['mentor', 'llamagen']),
     kvCacheLength: PositiveInt,
-    gpt: ArchitectureConfig,
+    gpt: GptConfig,
     encoder: ArchitectureConfig,
     vq: ArchitectureConfig,
     preprocess: PreprocessSchema,
@@ -156,6 +158,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Why a manifest's formatVersion cannot be read, and what to do about it. */
+function formatVersionProblem(version: unknown): string {
+  if (typeof version === 'number' && Number.isInteger(version) && version > 0 && version < supportedFormatVersion) {
+    return (
+      `formatVersion ${version} is an older bundle format (this build reads ${supportedFormatVersion}); ` +
+      're-export the bundle with this version: python -m mentor_models.export … --out NEW_FOLDER'
+    );
+  }
+  if (typeof version === 'number' && Number.isInteger(version) && version > supportedFormatVersion) {
+    return `formatVersion ${version} is newer than this build reads (${supportedFormatVersion}); update MENTOR Studio`;
+  }
+  return `formatVersion ${JSON.stringify(version) ?? '(missing)'} is not supported by this build (reads ${supportedFormatVersion})`;
+}
+
 /**
  * Validates a parsed manifest.json. `where` names the file in messages. The format and version are
  * checked first so that a newer bundle is refused for its version, not for the fields it changed.
@@ -172,10 +188,7 @@ export function parseManifest(value: unknown, where: string): BundleManifest {
     );
   }
   if (value.formatVersion !== supportedFormatVersion) {
-    throw new EngineError(
-      'bundle_invalid',
-      `${where}: formatVersion ${JSON.stringify(value.formatVersion) ?? '(missing)'} is not supported by this build (reads ${supportedFormatVersion})`,
-    );
+    throw new EngineError('bundle_invalid', `${where}: ${formatVersionProblem(value.formatVersion)}`);
   }
   const result = BundleManifestSchema.safeParse(value);
   if (!result.success) {

@@ -2,9 +2,10 @@
  * One generation request through the five bundle graphs (BUNDLE.md, "Generating an image"):
  * tokenize → vision → text encoder → prefill → decode, one image row per call → VQ decode.
  *
- * The KV cache crosses into JavaScript once per decode call (one row of `grid` tokens), never once
- * per token: the decode graph runs the row's tokens inside an ONNX Loop with the sampler in-graph.
- * Between calls the event loop turns, so a cancel message is seen before the next row starts.
+ * The KV caches stay in JavaScript-owned buffers (KvCaches): each decode call reads them in place and
+ * returns only the keys and values of the row it sampled, which are written in before the next call.
+ * The row's tokens run inside an ONNX Loop with the sampler in-graph, so nothing crosses the boundary
+ * once per token. Between calls the event loop turns, so a cancel message is seen before the next row.
  */
 import * as ort from 'onnxruntime-node';
 import type { SamplingParams } from '../../../preload/contract';
@@ -14,6 +15,7 @@ import type { EngineRuntime } from '../runtime/open-runtime';
 import type { ReferenceInput, RgbImage } from '../types';
 import { uniformsFor } from '../uniforms';
 import { checkRequest } from './check-request';
+import { KvCaches } from './kv-caches';
 import { partialPreview } from './preview';
 import { StageTimer } from './stage-timer';
 import { BoundaryMeter, output, repeatRows, scalarFloat, scalarInt } from './tensors';
@@ -22,8 +24,13 @@ export type GenerationRequest = {
   prompt: string;
   references: ReferenceInput[];
   seed: bigint;
-  /** Variations in one batch; variation b uses uniforms(seed, image index b). */
+  /** Variations in one batch; variation b uses uniforms(seed, image index firstVariation + b). */
   count: number;
+  /**
+   * The image index of the batch's first variation; default 0. A re-run of variation v alone is a batch
+   * of one with firstVariation v: it draws the same uniforms, so it gives the same tokens and pixels.
+   */
+  firstVariation?: number;
   params: SamplingParams;
   /** Tokens per decode call; default one image row (`grid`). */
   tokensPerCall?: number;
@@ -53,7 +60,10 @@ export type GenerationResult = {
   images: RgbImage[];
   /** Milliseconds per stage: tokenize, references, vision, textEncoder, prefill, decode, vqDecode, preview, total. */
   timings: Record<string, number>;
-  /** Bytes passed into and returned from onnxruntime over the whole generation. */
+  /**
+   * Bytes passed into and returned from onnxruntime over the whole generation. onnxruntime-node reads
+   * inputs in place (the caches, every decode call) and copies outputs into new buffers.
+   */
   boundaryBytes: number;
 };
 
@@ -70,6 +80,7 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
   const rows = config.grid;
   const total = config.grid * config.grid;
   const perCall = request.tokensPerCall ?? config.grid;
+  const firstVariation = request.firstVariation ?? 0;
   throwIfCancelled(hooks.signal);
 
   const prompt = await timer.time('tokenize', () => runtime.prompt.encode(request.prompt, request.references.length));
@@ -105,8 +116,8 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
     meter.run(sessions.prefill, { encoder_states: output(encoded, 'encoder_states', 'text_encoder.onnx'), attention_mask: mask }),
   );
   let logits = output(prefill, 'logits', 'prefill.onnx');
-  let kv = output(prefill, 'kv', 'prefill.onnx');
   const prefixMask = output(prefill, 'prefix_mask', 'prefill.onnx');
+  const caches = new KvCaches(prefill, config.gpt.n_layer);
 
   const tokens = Array.from({ length: batch }, () => new BigInt64Array(total));
   const sampling = {
@@ -122,16 +133,16 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
     const count = Math.min(perCall, total - start);
     const uniforms = new Float32Array(batch * count);
     for (let b = 0; b < batch; b++) {
-      uniforms.set(uniformsFor(request.seed, b, start, count), b * count);
+      uniforms.set(uniformsFor(request.seed, firstVariation + b, start, count), b * count);
     }
     const out = await timer.time('decode', () =>
       meter.run(sessions.decode, {
         logits,
-        kv,
         prefix_mask: prefixMask,
         start_index: scalarInt(start),
         uniforms: new ort.Tensor('float32', uniforms, [batch, count]),
         ...sampling,
+        ...caches.feeds,
       }),
     );
     const sampled = output(out, 'tokens', 'decode.onnx').data as BigInt64Array;
@@ -139,7 +150,7 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
       tokens[b]!.set(sampled.subarray(b * count, (b + 1) * count), start);
     }
     logits = output(out, 'logits_out', 'decode.onnx');
-    kv = output(out, 'kv_out', 'decode.onnx');
+    caches.write(out, prefix + start);
 
     const done = start + count;
     if (hooks.onProgress !== undefined) {

@@ -52,9 +52,10 @@ function sessionOptions(device: RuntimeDevice, threads: number): ort.InferenceSe
     graphOptimizationLevel: 'all',
     // Warnings only when something is wrong (the default also logs every graph transform it skips).
     logSeverityLevel: 3,
-    // Spinning keeps idle worker threads busy after each run; on a small machine shared with the UI it
-    // steals the cores the window needs (spec/performance.md §3.4).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    // Worker threads spin between the kernels of a run (a decode call runs ~550 per token; waking a
+    // sleeping thread for each cost ~10% of GPT-B decode), and stop spinning when the run returns:
+    // spinning that outlives a run steals the cores the window needs (spec/performance.md §3.4).
+    extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' }, force_spinning_stop: '1' } },
   };
 }
 
@@ -129,7 +130,7 @@ export async function openRuntime(dir: string, options: OpenRuntimeOptions): Pro
         }
       }
       created.set(key, session);
-      checkGraphIo(key, session, { file, kvDtype: manifest.kvDtype, dims });
+      checkGraphIo(key, session, { file, layers: manifest.config.gpt.n_layer, kvDtype: manifest.kvDtype, dims });
     }
   } catch (error) {
     await releaseAll(created.values());

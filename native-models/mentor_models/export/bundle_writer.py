@@ -13,10 +13,10 @@ import onnx
 import torch
 
 from .. import __version__
-from ..bundle_spec import FORMAT, FORMAT_VERSION, GRAPH_FILES, OPSET, TOKENIZER_FILE
+from ..bundle_spec import FORMAT, FORMAT_VERSION, GRAPH_FILES, OPSET, TOKENIZER_FILE, cache_names
 from ..manifest import file_entries, write_manifest
-from .decode_loop import build_decode_loop
-from .graphs import DecodeStepGraph, PrefillGraph, TextEncoderGraph, VisionGraph, VQDecodeGraph
+from .decode_loop import build_decode_loop, row_names
+from .graphs import DecodeLoopBody, PrefillCachesGraph, TextEncoderGraph, VisionGraph, VQDecodeGraph
 from .models import ExportModels
 from .onnx_export import export_module, save_model
 
@@ -36,41 +36,56 @@ FP32_GRAPHS = {"textEncoder"}
 
 
 def example_inputs(models: ExportModels, batch: int = 2) -> dict[str, tuple]:
-    """Inputs to trace each graph with; shapes match BUNDLE.md, values exercise the masks."""
+    """Inputs to trace each graph with; shapes match BUNDLE.md (for decode: its Loop body's),
+    values exercise the masks."""
     gpt, enc = models.gpt_cfg, models.enc_cfg
     t, d, p = gpt.cls_token_num, enc.t5_d_model, enc.tokens_per_image
     ids = torch.full((batch, t), enc.pad_token_id, dtype=torch.int64)
     ids[:, :p] = enc.image_token_id
     ids[:, p:p + 3] = torch.tensor([5, 6, enc.eos_token_id])
     mask = (ids != enc.pad_token_id).to(torch.int64)
-    kv_shape = (gpt.n_layer, 2, 2 * batch, gpt.kv_heads, gpt.seq_len, gpt.head_dim)
+    cache_shape = (2 * batch, gpt.kv_heads, gpt.seq_len, gpt.head_dim)
+    caches = tuple(torch.zeros(cache_shape) for _ in cache_names(gpt.n_layer))
     return {
         "vision": (torch.randn(batch, 3, enc.clip_image_size, enc.clip_image_size),),
         "textEncoder": (ids, mask, torch.randn(batch, p, d)),
         "prefill": (torch.randn(batch, t, d), mask),
-        "decode": (torch.randn(2 * batch, gpt.vocab_size), torch.zeros(kv_shape), mask, torch.tensor(0),
-                   torch.rand(batch), torch.tensor(7.5), torch.tensor(0.9), torch.tensor(0), torch.tensor(1.0)),
+        # The Loop body at iteration 1 of a call: one row slot filled.
+        "decode": (torch.randn(2 * batch, gpt.vocab_size), mask, torch.tensor(0), torch.tensor(1), torch.rand(batch, 3),
+                   torch.tensor(7.5), torch.tensor(0.9), torch.tensor(0), torch.tensor(1.0), *caches,
+                   *(cache[:, :, :1] for cache in caches)),
         "vqDecode": (torch.randint(0, models.vq_cfg.codebook_size, (batch, gpt.block_size)),),
     }
 
 
-GRAPH_SPECS = {
-    # key: (module factory, input names, output names, dynamic axes)
-    "vision": (lambda m: VisionGraph(m.encoder), ["pixels"], ["image_embeds"],
-               {"pixels": {0: "n"}, "image_embeds": {0: "n"}}),
-    "textEncoder": (lambda m: TextEncoderGraph(m.encoder), ["input_ids", "attention_mask", "image_embeds"],
-                    ["encoder_states"], {"input_ids": {0: "B"}, "attention_mask": {0: "B"},
-                                         "image_embeds": {0: "B", 1: "M"}, "encoder_states": {0: "B"}}),
-    "prefill": (lambda m: PrefillGraph(m.gpt), ["encoder_states", "attention_mask"], ["logits", "kv", "prefix_mask"],
-                {"encoder_states": {0: "B"}, "attention_mask": {0: "B"}, "logits": {0: "R"}, "kv": {2: "R"},
-                 "prefix_mask": {0: "B"}}),
-    "decode": (lambda m: DecodeStepGraph(m.gpt),
-               ["logits", "kv", "prefix_mask", "index", "r", "cfg_scale", "temperature", "top_k", "top_p"],
-               ["token", "logits_next", "kv_next"],
-               {"logits": {0: "R"}, "kv": {2: "R"}, "prefix_mask": {0: "B"}, "r": {0: "B"},
-                "token": {0: "B"}, "logits_next": {0: "R"}, "kv_next": {2: "R"}}),
-    "vqDecode": (lambda m: VQDecodeGraph(m.vq, m.grid), ["tokens"], ["image"], {"tokens": {0: "B"}, "image": {0: "B"}}),
-}
+GraphSpec = tuple[Callable[[ExportModels], torch.nn.Module], list[str], list[str], dict[str, dict[int, str]]]
+
+
+def graph_specs(models: ExportModels) -> dict[str, GraphSpec]:
+    """key -> (module factory, input names, output names, dynamic axes), in BUNDLE.md's order;
+    for decode, those of the Loop body (export/decode_loop.py wraps it)."""
+    caches = cache_names(models.gpt_cfg.n_layer)
+    rows = {name: {0: "R"} for name in caches}
+    return {
+        "vision": (lambda m: VisionGraph(m.encoder), ["pixels"], ["image_embeds"],
+                   {"pixels": {0: "n"}, "image_embeds": {0: "n"}}),
+        "textEncoder": (lambda m: TextEncoderGraph(m.encoder), ["input_ids", "attention_mask", "image_embeds"],
+                        ["encoder_states"], {"input_ids": {0: "B"}, "attention_mask": {0: "B"},
+                                             "image_embeds": {0: "B", 1: "M"}, "encoder_states": {0: "B"}}),
+        "prefill": (lambda m: PrefillCachesGraph(m.gpt), ["encoder_states", "attention_mask"],
+                    ["logits", "prefix_mask", *caches],
+                    {"encoder_states": {0: "B"}, "attention_mask": {0: "B"}, "logits": {0: "R"},
+                     "prefix_mask": {0: "B"}, **rows}),
+        "decode": (lambda m: DecodeLoopBody(m.gpt),
+                   ["logits", "prefix_mask", "start_index", "iteration", "uniforms", "cfg_scale", "temperature",
+                    "top_k", "top_p", *caches, *row_names(caches)],
+                   ["token", "logits_next", *(f"{name}_next" for name in row_names(caches))],
+                   {"logits": {0: "R"}, "prefix_mask": {0: "B"}, "uniforms": {0: "B", 1: "K"}, **rows,
+                    **{name: {0: "R", 2: "j"} for name in row_names(caches)},
+                    **{f"{name}_next": {0: "R", 2: "j1"} for name in row_names(caches)},
+                    "token": {0: "B"}, "logits_next": {0: "R"}}),
+        "vqDecode": (lambda m: VQDecodeGraph(m.vq, m.grid), ["tokens"], ["image"], {"tokens": {0: "B"}, "image": {0: "B"}}),
+    }
 
 
 def manifest_config(models: ExportModels) -> dict:
@@ -112,14 +127,15 @@ def export_bundle(models: ExportModels, out: Path, *, precision: str = "fp32", n
     if any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder (a bundle is never written over another)")
     inputs = example_inputs(models)
+    gpt = models.gpt_cfg
     written: list[str] = []
-    for key, (factory, in_names, out_names, axes) in GRAPH_SPECS.items():
+    for key, (factory, in_names, out_names, axes) in graph_specs(models).items():
         started = time.perf_counter()
         model = export_module(factory(models), inputs[key], in_names, out_names, axes)
+        if key == "decode":
+            model = build_decode_loop(model, gpt.n_layer)
         if precision == "fp16" and key not in FP32_GRAPHS:
             model = _to_fp16(model)
-        if key == "decode":
-            model = build_decode_loop(model)
         written += save_model(model, out / GRAPH_FILES[key])
         log(f"export: {GRAPH_FILES[key]} in {time.perf_counter() - started:.1f} s")
     models.tokenizer.save(str(out / TOKENIZER_FILE))

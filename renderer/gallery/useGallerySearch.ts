@@ -66,8 +66,9 @@ export function useGallerySearch(filters: GalleryFilters, enabled: boolean, firs
     inputAt.current = performance.now();
   }, []);
 
-  // A new search for new filters (or a re-read after a change in the library).
-  useEffect(() => {
+  // A new search for new filters (or a re-read after a change in the library). A layout effect, so the
+  // request leaves as soon as React has committed the keystroke instead of after the next paint.
+  useLayoutEffect(() => {
     if (!enabled || session === null || !built.ok || key === null) {
       return;
     }

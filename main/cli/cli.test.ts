@@ -109,7 +109,7 @@ describe('mentor inspect', () => {
     const run = mentor('inspect', bundle);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^name\s+gpt-tiny-random-init$/m);
-    expect(run.stdout).toMatch(/^format\s+mentor-bundle v1/m);
+    expect(run.stdout).toMatch(/^format\s+mentor-bundle v2/m);
     expect(run.stdout).toMatch(/^precision\s+fp32/m);
     expect(run.stdout).toMatch(/^image\s+32×32 px, grid 8×8 = 64 tokens$/m);
     expect(run.stdout).toMatch(/^prefix\s+64 tokens, 16 per reference image/m);

@@ -1,13 +1,6 @@
 /** Confirms deleting a board. */
-import Alert from '@mui/material/Alert';
-import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogContentText from '@mui/material/DialogContentText';
-import DialogTitle from '@mui/material/DialogTitle';
-import { useState } from 'react';
 import type { Board, Result } from '../../preload/contract';
+import { ConfirmDestructiveDialog } from './ConfirmDestructiveDialog';
 
 interface DeleteBoardDialogProps {
   open: boolean;
@@ -24,41 +17,9 @@ function describeContents(itemCount: number): string {
 }
 
 export function DeleteBoardDialog({ open, board, onClose, onConfirm }: DeleteBoardDialogProps) {
-  const [pending, setPending] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-
-  async function confirm() {
-    setPending(true);
-    const result = await onConfirm();
-    setPending(false);
-    if (result.ok) {
-      onClose();
-    } else {
-      setFailure(result.error.message);
-    }
-  }
-
   return (
-    <Dialog open={open} onClose={pending ? undefined : onClose} fullWidth maxWidth="xs">
-      <DialogTitle>Delete board?</DialogTitle>
-      <DialogContent>
-        <DialogContentText sx={{ overflowWrap: 'anywhere' }}>
-          Delete “{board.name}”? {describeContents(board.itemCount)}
-        </DialogContentText>
-        {failure ? (
-          <Alert severity="error" sx={{ mt: 2 }}>
-            {failure}
-          </Alert>
-        ) : null}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose} disabled={pending} autoFocus>
-          Cancel
-        </Button>
-        <Button color="error" variant="contained" onClick={() => void confirm()} disabled={pending}>
-          Delete
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ConfirmDestructiveDialog open={open} title="Delete board?" confirmLabel="Delete" onClose={onClose} onConfirm={onConfirm}>
+      Delete “{board.name}”? {describeContents(board.itemCount)}
+    </ConfirmDestructiveDialog>
   );
 }

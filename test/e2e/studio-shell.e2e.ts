@@ -45,6 +45,20 @@ test('the shell loads, a new board survives a reload', async ({ page }, testInfo
 
   const screenshot = await page.screenshot({ path: testInfo.outputPath('studio-shell-1280x800.png') });
   await testInfo.attach('studio shell', { body: screenshot, contentType: 'image/png' });
+
+  // Deleting asks first; Cancel keeps the board, Delete removes it.
+  await boards.getByRole('button', { name: 'Actions for Cat pixel art' }).click();
+  await page.getByRole('menuitem', { name: 'Delete…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete board?' });
+  await expect(confirm).toContainText('Delete “Cat pixel art”? It is empty.');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(boards.getByText('Cat pixel art')).toBeVisible();
+  await boards.getByRole('button', { name: 'Actions for Cat pixel art' }).click();
+  await page.getByRole('menuitem', { name: 'Delete…' }).click();
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(boards.getByText('Cat pixel art')).toBeHidden();
   expect(consoleErrors).toEqual([]);
 });
 

@@ -1,12 +1,17 @@
 """The Python side of the studio's benchmark (`npm run bench`, bench/ and main/cli/bench/).
 
   python -m mentor_models.bench_python ort   --bundle DIR --image REF.png --prompt TEXT [...]
+  python -m mentor_models.bench_python past-present --bundle DIR --baseline FILE.onnx --image REF.png [...]
   python -m mentor_models.bench_python torch --config b   --image REF.png --prompt TEXT [...]
   python -m mentor_models.bench_python info  --bundle DIR
 
 `ort`: the bundle through onnxruntime (BundleRunner) with `--tokens-per-call` tokens per decode call
 (1 = decode.onnx called once per token: the per-layer caches are passed in and the token's keys
 and values come back and are written into them in Python, every token).
+`past-present`: the conventional per-token loop (past_present_baseline.py, Optimum's
+decoder_with_past layout) after the bundle's own vision, text-encoder and prefill graphs: every
+token the whole KV cache goes into onnxruntime and comes back one slot longer. Its step grows with
+the position, so every token of the image is generated and timed.
 `torch`: the PyTorch eager reference generator (reference.reference_generate) on
 `random_models(config, seed=--weights-seed)`, the same weights as `export --random-init`.
 `info`: versions, numpy copy and read bandwidth (1 and `--threads` threads), and the byte size of
@@ -165,6 +170,69 @@ def bench_ort(args: argparse.Namespace) -> dict[str, Any]:
         "tokens": int(runner.config["grid"]) ** 2,
         "runs": runs,
         "sampledTokens": sampled,
+        "peakRssBytes": _peak_rss_bytes(),
+        "versions": {"onnxruntime": ort.__version__, "numpy": np.__version__, "python": platform.python_version()},
+    }
+
+
+def bench_past_present(args: argparse.Namespace) -> dict[str, Any]:
+    import onnxruntime as ort
+
+    from .bundle_runner import BundleRunner
+    from .past_present_baseline import decode_past_present
+    from .uniforms import uniforms as uniforms_for
+
+    runner = BundleRunner(args.bundle, verify=False, threads=args.threads)
+    options = _engine_session_options(ort, args.threads)
+    step = ort.InferenceSession(str(args.baseline), options, providers=["CPUExecutionProvider"])
+    c = runner.config
+    n_tokens = int(c["grid"]) ** 2
+    params = runner.defaults()
+    image = _load_image(args.image)
+    runs = []
+    sampled: list[int] = []
+    boundary = 0
+    for i in range(args.warmup + args.runs):
+        current = StageTimes()
+        started = time.perf_counter()
+
+        def timed(stage: str, work: Callable[[], Any]) -> Any:
+            begun = time.perf_counter()
+            out = work()
+            current.add(stage, (time.perf_counter() - begun) * 1000)
+            return out
+
+        ids, mask = runner.encode_prompt(args.prompt, 1)
+        spliced = timed("vision", lambda: runner.encode_images([image])).reshape(1, -1, c["encoderWidth"])
+        (states,) = timed("textEncoder", lambda: runner.sessions["textEncoder"].run(
+            None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced}))
+        logits, prefix_mask, caches = timed("prefill", lambda: runner.prefill(states, mask[None]))
+        marks = [time.perf_counter()]
+        crossed = [0]
+
+        def on_step(done: int, feeds: dict[str, np.ndarray], outputs: list[np.ndarray]) -> None:
+            marks.append(time.perf_counter())
+            crossed[0] += sum(a.nbytes for a in feeds.values()) + sum(a.nbytes for a in outputs)
+
+        tokens = decode_past_present(step, logits, caches, prefix_mask, uniforms_for(args.seed, 1, n_tokens),
+                                     (params.cfg_scale, params.temperature, params.top_k, params.top_p),
+                                     int(c["prefixLength"]), n_tokens, on_step)
+        for earlier, later in zip(marks, marks[1:]):
+            current.add("decode", (later - earlier) * 1000)
+        (_,) = timed("vqDecode", lambda: runner.sessions["vqDecode"].run(None, {"tokens": tokens}))
+        total = (time.perf_counter() - started) * 1000
+        if i >= args.warmup:
+            # Every step is timed (it grows with the position); the first few are warm-up.
+            runs.append(_run_record(current, total, DecodeLimit(0, 0), 1, False))
+            sampled = tokens[0].tolist()
+            boundary = crossed[0]
+    return {
+        "kind": "pastPresent",
+        "threads": args.threads,
+        "tokens": n_tokens,
+        "runs": runs,
+        "sampledTokens": sampled,
+        "boundaryBytesPerImage": boundary,
         "peakRssBytes": _peak_rss_bytes(),
         "versions": {"onnxruntime": ort.__version__, "numpy": np.__version__, "python": platform.python_version()},
     }
@@ -377,8 +445,9 @@ def info(args: argparse.Namespace) -> dict[str, Any]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m mentor_models.bench_python", description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["ort", "torch", "info", "profile"])
+    parser.add_argument("what", choices=["ort", "past-present", "torch", "info", "profile"])
     parser.add_argument("--bundle", help="bundle folder (ort, info)")
+    parser.add_argument("--baseline", help="the past/present step graph (past-present; past_present_baseline.py export)")
     parser.add_argument("--config", default="b", help="random_models preset (torch): tiny, b")
     parser.add_argument("--weights-seed", type=int, default=0, help="seed of the random weights (export's --seed)")
     parser.add_argument("--image", help="the reference image")
@@ -403,6 +472,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.what in ("ort", "profile") and (args.bundle is None or args.image is None):
         parser.error(f"{args.what} needs --bundle and --image")
+    if args.what == "past-present" and (args.bundle is None or args.baseline is None or args.image is None):
+        parser.error("past-present needs --bundle, --baseline and --image")
     if args.what == "torch" and args.image is None:
         parser.error("torch needs --image")
     return args
@@ -410,7 +481,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    result = {"ort": bench_ort, "torch": bench_torch, "info": info, "profile": profile_decode}[args.what](args)
+    result = {"ort": bench_ort, "past-present": bench_past_present, "torch": bench_torch, "info": info, "profile": profile_decode}[args.what](args)
     print(json.dumps(result))
     return 0
 

@@ -12,7 +12,7 @@ import { encodePng } from '../../engine/png/png-encoder';
 import { collectOutput, stderrTail } from './child-output';
 
 /** Python files that do not change what the exporter writes (the benchmark's own side). */
-const notExporter = new Set(['bench_python.py']);
+const notExporter = new Set(['bench_python.py', 'past_present_baseline.py']);
 
 function pythonFiles(folder: string): string[] {
   const out: string[] = [];
@@ -95,6 +95,34 @@ export async function benchBundle(root: string, cacheDir: string, config: string
     fs.rmSync(work, { recursive: true, force: true });
   }
   log(`exported ${config} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return target;
+}
+
+/**
+ * The conventional past/present step graph for a cached bench bundle (past_present_baseline.py), on the
+ * same random weights (seed 0), exported once into the bundle's cache folder under the hash of the
+ * baseline's source.
+ */
+export async function pastPresentBaseline(root: string, bundle: string, config: string, log: (line: string) => void): Promise<string> {
+  const source = path.join(root, 'native-models', 'mentor_models', 'past_present_baseline.py');
+  const key = createHash('sha256').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
+  const target = path.join(bundle, `past-present-${key}.onnx`);
+  if (fs.existsSync(target)) {
+    return target;
+  }
+  for (const entry of fs.readdirSync(bundle)) {
+    if (entry.startsWith('past-present-')) {
+      fs.rmSync(path.join(bundle, entry), { force: true });
+    }
+  }
+  const work = `${target}.${process.pid}.partial`;
+  log(`exporting the ${config} past/present baseline graph (same weights) …`);
+  try {
+    await runPython(root, ['-m', 'mentor_models.past_present_baseline', 'export', '--config', config, '--seed', '0', '--out', work]);
+    fs.renameSync(work, target);
+  } finally {
+    fs.rmSync(work, { force: true });
+  }
   return target;
 }
 

@@ -6,14 +6,18 @@
  * - TS engine: generate() in-process (its own child process, for its own peak RSS), one image row per
  *   decode call, threads = cores; a warm-up generation, then the median of `--runs`; then one more
  *   generation at one token per decode call, to separate "loop in the graph" from "Node vs Python".
- * - Python onnxruntime per-token loop: BundleRunner with tokens_per_call=1 (decode.onnx called once per
- *   token: the caches go in and the token's keys and values come back into Python every token), with the
- *   TS engine's session options (the ratio uses this one) and with BundleRunner's own (onnxruntime's
- *   defaults: idle threads keep spinning after a run).
+ * - Python onnxruntime per-token loop, the conventional layout (past_present_baseline.py, Optimum's
+ *   decoder_with_past): one call per token, every layer's past keys and values in and the present ones
+ *   (one slot longer) back out, sampling in Python. The target ratio uses this one. Its step grows with
+ *   the position, so it generates and times every token of the image.
+ * - Python onnxruntime, decode.onnx once per token: BundleRunner with tokens_per_call=1 (the caches go in
+ *   by reference and the token's keys and values come back into Python every token), with the TS engine's
+ *   session options and with BundleRunner's own (onnxruntime's defaults: idle threads keep spinning
+ *   after a run). This separates "a row per call" from "one token per call" on the same graph.
  * - PyTorch eager reference: reference_generate on random_models(config, seed 0), the same weights.
- * Both Python baselines time `--decode-tokens` steps after 4 warm-up steps and then stop: a step costs
- * the same at every position (attention over the whole fixed-size cache), and a full PyTorch image
- * takes minutes.
+ * The decode.onnx and PyTorch baselines time `--decode-tokens` steps after 4 warm-up steps and then stop:
+ * their step costs the same at every position (attention over the whole fixed-size cache), and a full
+ * PyTorch image takes minutes.
  * Memory bandwidth: read bandwidth (numpy sums of large arrays, bench_python info), one thread and
  * every core at once; the floor of a decode step is the bytes one step must read (GPT weights and,
  * on average over the image, the KV slots it attends to) ÷ the higher of the two. A step only reads
@@ -32,7 +36,7 @@ import type { CliContext } from '../context';
 import { readManifest } from '../inspect-command';
 import type { CopyBandwidth } from './bandwidth';
 import { measureCopyBandwidth } from './bandwidth';
-import { benchBundle, benchReferenceImage, runPython } from './bench-bundles';
+import { benchBundle, benchReferenceImage, pastPresentBaseline, runPython } from './bench-bundles';
 import { collectOutput, stderrTail } from './child-output';
 import { decodeBytes, gptShape } from './decode-bytes';
 import type { EngineBenchResult } from './engine-bench';
@@ -121,7 +125,9 @@ type PythonRun = {
   stoppedEarly: boolean;
 };
 type PythonResult = {
-  kind: 'ort' | 'torch';
+  kind: 'ort' | 'pastPresent' | 'torch';
+  /** Measured by the past/present baseline: inputs and outputs of its calls over the image. */
+  boundaryBytesPerImage?: number;
   tokens: number;
   runs: PythonRun[];
   sampledTokens: number[];
@@ -329,6 +335,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     }
 
     let ort: PythonResult | null = null;
+    let pastPresent: PythonResult | null = null;
     let ortDefaults: PythonResult | null = null;
     let torch: PythonResult | null = null;
     let info: PythonInfo | null = null;
@@ -345,7 +352,18 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
           'bench_python ort',
         ),
       );
-      log(`${name}: the same with BundleRunner's own session options (onnxruntime's defaults) …`);
+      const baseline = await pastPresentBaseline(root, bundle, name, log);
+      log(`${name}: Python onnxruntime, the conventional past/present graph once per token (all ${tokens} tokens, after a warm-up image) …`);
+      pastPresent = await phase('pythonPastPresent', async () =>
+        lastJsonLine<PythonResult>(
+          await runPython(root, [
+            '-m', 'mentor_models.bench_python', 'past-present', '--bundle', bundle, '--baseline', baseline,
+            '--image', image, '--prompt', prompt, '--seed', String(seed), '--threads', String(threads), '--warmup', '1', '--runs', '1',
+          ]),
+          'bench_python past-present',
+        ),
+      );
+      log(`${name}: decode.onnx with BundleRunner's own session options (onnxruntime's defaults) …`);
       ortDefaults = await phase('pythonOrtDefaults', async () =>
         lastJsonLine<PythonResult>(
           await runPython(root, ['-m', 'mentor_models.bench_python', 'ort', '--bundle', bundle, '--tokens-per-call', '1', '--session-options', 'default', ...common]),
@@ -363,6 +381,10 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
           'bench_python torch',
         ),
       );
+      columns.push({
+        ...pythonColumn('Python past/present', pastPresent, pastPresent.boundaryBytesPerImage ?? null),
+        decodeNote: `every call of the image, tokens 1–${tokens} (the step grows with the position)`,
+      });
       columns.push(pythonColumn('Python ORT 1 tok/call', ort, perTokenBoundary));
       columns.push(pythonColumn('same, ORT defaults', ortDefaults, perTokenBoundary));
       log(`${name}: onnxruntime profiler on one decode call of ${config.grid} tokens …`);
@@ -377,9 +399,13 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
     }
 
     const tsMs = tsColumn.decodeMsPerToken;
+    const pastPresentMs = columns.find((c) => c.label === 'Python past/present')?.decodeMsPerToken ?? null;
     const ortMs = columns.find((c) => c.label === 'Python ORT 1 tok/call')?.decodeMsPerToken ?? null;
     const torchMs = columns.find((c) => c.label === 'PyTorch eager')?.decodeMsPerToken ?? null;
     const tokenAgreement: string[] = [];
+    if (pastPresent !== null) {
+      tokenAgreement.push(`TS vs Python past/present: ${agreement(ts.sampledTokens, pastPresent.sampledTokens)}`);
+    }
     if (ort !== null) {
       tokenAgreement.push(`TS vs Python ORT: ${agreement(ts.sampledTokens, ort.sampledTokens)}`);
     }
@@ -397,7 +423,8 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
       columns,
       ratios: {
         // Speed ratios: the baseline's time per token over ours.
-        vsPythonLoop: ratio(ortMs, tsMs),
+        vsPythonLoop: ratio(pastPresentMs, tsMs),
+        vsSameGraphLoop: ratio(ortMs, tsMs),
         vsTorchEager: ratio(torchMs, tsMs),
         stepOverFloor: ratio(tsMs, floorMsPerToken),
       },
@@ -411,6 +438,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
       decodeInitializerBytes: info?.decodeInitializers?.bytes ?? null,
       loadAverageBeforeAfter: loads,
       ts,
+      pythonPastPresent: pastPresent,
       pythonOrtPerToken: ort,
       pythonOrtPerTokenDefaults: ortDefaults,
       torchEager: torch,

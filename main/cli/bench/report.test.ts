@@ -54,7 +54,7 @@ describe('summary helpers', () => {
         { label: 'TS engine', stageMs: { decode: 10_240, total: 12_000 }, decodeMsPerToken: 40, decodeMsPerTokenMean: 42, decodeNote: null, peakRssBytes: 2e9, boundaryBytesPerImage: 1.4e9 },
         { label: 'PyTorch eager', stageMs: { prefill: 2000 }, decodeMsPerToken: 400, decodeMsPerTokenMean: 410, decodeNote: 'tokens 5–52 of 256', peakRssBytes: null, boundaryBytesPerImage: null },
       ],
-      ratios: { vsPythonLoop: 1.2, vsTorchEager: 10, stepOverFloor: 2 },
+      ratios: { vsPythonLoop: 1.2, vsSameGraphLoop: 1.1, vsTorchEager: 10, stepOverFloor: 2 },
       tokenAgreement: ['TS vs PyTorch: all 48 compared equal'],
       profile: { tokensPerCall: 16, runMsPerToken: 120, opsMsPerToken: 110, kernelsPerToken: 1394, ops: [{ op: 'Split', msPerToken: 31.7, callsPerToken: 73 }] },
     };
@@ -63,6 +63,7 @@ describe('summary helpers', () => {
     expect(text).toMatch(/decode ms \/ token, median call\s+40\.0\s+400/);
     expect(text).toMatch(/decode ms \/ token, mean\s+42\.0\s+410/);
     expect(text).toContain('MISSED by 1.25× (target ≥ 1.5×)');
+    expect(text).toMatch(/decode\.onnx 1 token per call:\s+1\.10×\s+\(same graph; no target\)/);
     expect(text).toContain('met (target ≥ 2×)');
     expect(text).toContain('MISSED by 1.33× (target ≤ 1.5×)');
     expect(text).toContain('PyTorch eager: decode measured over tokens 5–52 of 256');

@@ -17,6 +17,7 @@ import { useRoute } from '../navigation/useRoute';
 import { formatCombo } from '../shortcuts/shortcut-list';
 import { platformIsMac } from '../shortcuts/useKeyboardShortcut';
 import { canvasItemMime, readDrag, type CanvasItemDrag } from '../state/drag-types';
+import { useBoardItemsStore } from '../state/board-items-store';
 import { useModels } from '../state/useModels';
 import { useStudioClient } from '../state/studio-client-context';
 import { useComposerBridge, type ComposerHandle } from '../studio/composer-bridge';
@@ -31,7 +32,6 @@ import { seedForRun, type SeedMode } from './seed';
 import { applyTemplate, slotCandidates, type TaskTemplate } from './task-templates';
 import { TemplateMenu } from './TemplateMenu';
 import { TokenMeter } from './TokenMeter';
-import { useBoardItems } from './useBoardItems';
 import { useGenerateShortcut } from './useGenerateShortcut';
 import { useItemDescriptions } from './useItemDescriptions';
 import { usePresets } from './usePresets';
@@ -42,21 +42,22 @@ import { useUnconfirmedItems } from './useUnconfirmedItems';
 export const noModelMessage = 'No model installed — import a bundle on the Models page';
 const generateKeys = formatCombo({ key: 'Enter', mod: true }, platformIsMac);
 
-export function Composer({ board }: { board: Board | null }) {
+/** The composer of one board; it reads the board's items from the BoardItemsProvider around it. */
+export function Composer({ board }: { board: Board }) {
   // One composer state per board: switching boards shows that board's draft, with its own undo.
-  return <BoardComposer key={board?.id ?? 'no-board'} board={board} />;
+  return <BoardComposer key={board.id} board={board} />;
 }
 
-function BoardComposer({ board }: { board: Board | null }) {
+function BoardComposer({ board }: { board: Board }) {
   const client = useStudioClient();
   const bridge = useComposerBridge();
   const { navigate } = useRoute();
   const { models, selected: model, select: selectModel } = useModels();
-  const boardId = board?.id ?? null;
-  const boardItems = useBoardItems(boardId);
+  const boardId = board.id;
+  const boardItems = useBoardItemsStore();
   const { items, byId } = boardItems;
-  const descriptions = useItemDescriptions(boardId ?? '', items);
-  const draft = usePromptDraft(boardId ?? 'no-board');
+  const descriptions = useItemDescriptions(items, boardItems.prompts);
+  const draft = usePromptDraft(boardId);
   const presets = usePresets();
   const problemsId = useId();
 

@@ -6,10 +6,8 @@ import { useMemo } from 'react';
 import type { BoardItem } from '../../preload/contract';
 import { loadAssetNames } from '../canvas/asset-names';
 import { describeItems, type ItemDescription } from '../canvas/item-labels';
-import { useResultPrompts } from '../canvas/useResultPrompts';
 
-export function useItemDescriptions(boardId: string, items: readonly BoardItem[] | null): ReadonlyMap<string, ItemDescription> {
-  const prompts = useResultPrompts(boardId, items);
+export function useItemDescriptions(items: readonly BoardItem[] | null, prompts: ReadonlyMap<string, string>): ReadonlyMap<string, ItemDescription> {
   return useMemo(() => {
     // Read again with every new list: the canvas stores a file's name just before its item appears.
     const names = loadAssetNames();

@@ -5,10 +5,10 @@
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { boundItemIds, type PromptDoc } from './prompt-segments';
-import type { BoardItems } from './useBoardItems';
+import type { BoardItemsStore } from '../state/board-items-store';
 
-export function useUnconfirmedItems(doc: PromptDoc, board: BoardItems): ReadonlySet<string> {
-  const { byId, version, refresh } = board;
+export function useUnconfirmedItems(doc: PromptDoc, board: Pick<BoardItemsStore, 'byId' | 'version' | 'reload'>): ReadonlySet<string> {
+  const { byId, version, reload } = board;
   // Item id → the list version it was first found missing in.
   const missingSince = useRef(new Map<string, number>());
   const missingKey = byId === null ? '' : boundItemIds(doc).filter((id) => !byId.has(id)).join(',');
@@ -19,9 +19,9 @@ export function useUnconfirmedItems(doc: PromptDoc, board: BoardItems): Readonly
       missingSince.current.set(id, version);
     }
     if (fresh.length > 0) {
-      refresh();
+      reload();
     }
-  }, [missingKey, version, refresh]);
+  }, [missingKey, version, reload]);
 
   return useMemo(
     () =>

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
+import sharp from 'sharp';
 import { startServe, type ServeProcess } from '../fixtures/serve-process';
+import { rpc, watchPageErrors } from '../fixtures/studio-page';
 
 let serve: ServeProcess;
 
@@ -130,4 +132,37 @@ test('a board name the contract refuses is explained in the dialog, and nothing 
 test('a page opened without the token says how to get in', async ({ page }) => {
   await page.goto(serve.baseUrl);
   await expect(page.getByText(/no valid access token/i)).toBeVisible();
+});
+
+test('an image another window puts on the board shows on the canvas and in the @ picker, from one read of the board', async ({ page }) => {
+  const errors = watchPageErrors(page);
+  // The canvas and the composer share one list of the board's items: one `items:list` per change.
+  let counting = false;
+  const listCalls: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framesent', (frame) => {
+      if (counting && String(frame.payload).includes('"items:list"')) {
+        listCalls.push(String(frame.payload));
+      }
+    }),
+  );
+  const board = await rpc(serve, 'boards:create', { name: 'Shared items' });
+  await page.goto(serve.link);
+  await page.getByRole('region', { name: 'Boards' }).getByText('Shared items').click();
+  const canvas = page.getByRole('region', { name: 'Board canvas' });
+  await expect(canvas.getByText('This board is empty')).toBeVisible();
+
+  counting = true;
+  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  const asset = await rpc(serve, 'assets:import', { name: 'elsewhere.png', dataBase64: png.toString('base64') });
+  await rpc(serve, 'items:add', { boardId: board.id, assetSha256: asset.sha256, x: 0, y: 0, width: 40, height: 30 });
+
+  const list = canvas.getByRole('list', { name: 'Board items' });
+  await expect(list.getByRole('listitem', { name: /^Reference/ })).toHaveCount(1);
+  const prompt = page.getByRole('region', { name: 'Prompt composer' }).getByRole('textbox', { name: 'Prompt' });
+  await prompt.click();
+  await page.keyboard.type('A cat in @');
+  await expect(page.getByRole('listbox', { name: 'Board images' }).getByRole('option')).toHaveCount(1);
+  expect(listCalls).toHaveLength(1);
+  expect(errors).toEqual([]);
 });

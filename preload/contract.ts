@@ -38,6 +38,8 @@ export const errorCodes = [
   'prompt_invalid',
   /** The window could not reach main (connection lost, timed out); the call may not have run. */
   'unreachable',
+  /** This window's transport cannot do it (a native dialog asked for from a browser tab). */
+  'unsupported',
   /** A bug or an unexpected failure in main; the stack is in main's log, not here. */
   'internal',
 ] as const;
@@ -287,6 +289,15 @@ export const methods = {
   'models:import': { input: z.object({ path: z.string().min(1) }).strict(), output: Model },
   /** Removes a model from the library (its folder on disk is left alone). */
   'models:remove': { input: z.object({ id: Id }).strict(), output: z.object({ id: Id }) },
+
+  /**
+   * The system's folder chooser (desktop app only; a browser tab gets `unsupported` and types the
+   * path). `path` is null when the user cancels.
+   */
+  'dialogs:pickFolder': {
+    input: z.object({ title: z.string().min(1).max(200) }).strict(),
+    output: z.object({ path: z.string().min(1).nullable() }),
+  },
 
   /** Stores an image (a reference) in the library; bytes travel base64 over the socket. */
   'assets:import': {

@@ -7,7 +7,7 @@
  * `ready`; the protocol handler, IPC handlers and window come after it.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type OpenDialogOptions } from 'electron';
 import { createStudio, type Studio } from '../services/create-studio';
 import { forwardEvents, registerIpcHandlers } from './ipc';
 import { handleStudioProtocol, registerStudioScheme } from './protocol';
@@ -82,10 +82,19 @@ function start(): void {
     transport: 'electron',
     version: app.getVersion(),
     engine: { launchWorker: utilityWorker(path.join(__dirname, 'engine-worker.cjs')) },
+    pickFolder,
   });
   studio = started;
   unregisterIpc = registerIpcHandlers(ipcMain, started.router, (event) => isTrustedSender(event, trusted));
   openWindow(started);
+}
+
+/** The system's folder chooser, modal to the studio's window when it has one. */
+async function pickFolder(title: string): Promise<string | null> {
+  const options: OpenDialogOptions = { title, properties: ['openDirectory'] };
+  const parent = mainWindow !== undefined && !mainWindow.isDestroyed() ? mainWindow : undefined;
+  const chosen = parent !== undefined ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
 }
 
 function openWindow(current: Studio): void {

@@ -4,6 +4,7 @@ import { createEngineSupervisor, type EngineSupervisor } from '../engine/supervi
 import { forkWorker, type WorkerLauncher } from '../engine/supervisor/worker-process';
 import type { EngineState } from '../../preload/contract';
 import { EventBus } from './event-bus';
+import { createDialogsService, type FolderPicker } from './dialogs-service';
 import { createRouter, type Router, type StudioServices } from './router';
 import { createAssetsService } from './assets-service';
 import { createBoardsService } from './boards-service';
@@ -32,6 +33,8 @@ export type StudioOptions = {
   version: string;
   logError?: (message: string, error: unknown) => void;
   engine?: StudioEngineOptions;
+  /** The system's folder chooser; only the desktop app has one. */
+  pickFolder?: FolderPicker;
 };
 
 /** The main-side services behind the contract, shared by the Electron and WebSocket transports. */
@@ -83,6 +86,7 @@ export function createStudio(options: StudioOptions): Studio {
     ...createPromptsService(library.models),
     ...createGenerationsService(library, engine, events, options.version),
     ...createQueueService(library, engine, events),
+    ...createDialogsService(options.pickFolder),
   };
   const router = createRouter(services, options.logError ? { logError: options.logError } : {});
   if (libraryOk) {

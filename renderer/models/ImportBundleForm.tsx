@@ -2,6 +2,7 @@
  * "Bundle folder" + Import: the studio checks the bundle (manifest, every file's hash, the graphs'
  * inputs) and adds it. Hashing a large bundle takes a while, so its progress shows as a bar; a
  * refusal (bundle_invalid, not found, …) stays here under the field, with the path kept for a retry.
+ * In the desktop app, Browse… opens the system's folder chooser and imports the folder chosen.
  */
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
@@ -20,6 +21,7 @@ const refusalTitles: Partial<Record<ErrorCode, string>> = {
   not_found: 'Nothing found there',
   validation_failed: 'That path cannot be used',
   unreachable: 'The studio did not answer',
+  unsupported: 'Not available here',
 };
 
 interface ImportBundleFormProps {
@@ -55,6 +57,24 @@ export function ImportBundleForm({ onImported }: ImportBundleFormProps) {
       setRefusal({ code: 'validation_failed', message: 'Type the path of a bundle folder (the one holding manifest.json).' });
       return;
     }
+    await importFolder(folder);
+  }
+
+  // The desktop app has the system's folder chooser; a chosen folder is imported at once.
+  async function browse() {
+    if (pending !== null) {
+      return;
+    }
+    const result = await client.call('dialogs:pickFolder', { title: 'Choose a MENTOR bundle folder' });
+    if (!result.ok) {
+      setRefusal({ code: result.error.code, message: result.error.message });
+    } else if (result.value.path !== null) {
+      setPath(result.value.path);
+      await importFolder(result.value.path);
+    }
+  }
+
+  async function importFolder(folder: string) {
     setPending(folder);
     setProgress(null);
     setRefusal(null);
@@ -87,6 +107,11 @@ export function ImportBundleForm({ onImported }: ImportBundleFormProps) {
           helperText="A folder written by the exporter (python -m mentor_models.export …): manifest.json and the ONNX graphs."
           slotProps={{ htmlInput: { autoComplete: 'off', spellCheck: false } }}
         />
+        {client.transport === 'electron' ? (
+          <Button variant="outlined" disabled={pending !== null} onClick={() => void browse()} sx={{ flexShrink: 0, mt: 0.25 }}>
+            Browse…
+          </Button>
+        ) : null}
         <Button type="submit" variant="contained" disabled={pending !== null} sx={{ flexShrink: 0, mt: 0.25 }}>
           Import
         </Button>

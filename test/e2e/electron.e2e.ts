@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { tinyBundle } from '../fixtures/tiny-bundle';
 
 type ElectronBinary = { missing: false; path: string; version: string | null } | { missing: true; reason: string };
 type Step = { ok: true } | { ok: false; reason: string };
@@ -122,6 +123,17 @@ test('the Electron window is sandboxed and reaches main only through window.stud
       });
       await page.waitForTimeout(500);
       expect(page.url()).toBe('mentor-studio://app/index.html');
+
+      // Models → Browse… opens the system's folder chooser and imports the folder chosen. The native
+      // dialog cannot be driven from here, so main's `dialog.showOpenDialog` answers with the bundle.
+      const bundle = await tinyBundle();
+      await app.evaluate(({ dialog }, chosen) => {
+        const answer = { canceled: false, filePaths: [chosen] };
+        dialog.showOpenDialog = (async () => answer) as unknown as typeof dialog.showOpenDialog;
+      }, bundle);
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Models' }).click();
+      await page.getByRole('button', { name: 'Browse…' }).click();
+      await expect(page.getByText('gpt-tiny-random-init')).toBeVisible({ timeout: 60_000 });
 
       const screenshot = await page.screenshot({ path: testInfo.outputPath('electron-shell.png') });
       await testInfo.attach('electron shell', { body: screenshot, contentType: 'image/png' });

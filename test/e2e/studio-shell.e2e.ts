@@ -90,6 +90,8 @@ test('the top bar switches pages by hash route, a reload keeps the page, and the
 
   await pages.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByRole('textbox', { name: 'Bundle folder' })).toBeVisible();
+  // A browser tab has no folder chooser: the path is typed (the desktop app adds Browse…, electron.e2e.ts).
+  await expect(page.getByRole('button', { name: 'Browse…' })).toHaveCount(0);
   await page.goBack();
   await expect(page.getByRole('region', { name: 'Gallery' })).toBeVisible();
 

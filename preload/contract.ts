@@ -143,7 +143,7 @@ export const Model = z.object({
   name: z.string(),
   path: z.string(),
   formatVersion: z.number().int(),
-  precision: z.enum(['fp32', 'fp16']),
+  precision: z.enum(['fp32', 'fp16', 'int8', 'int4']),
   sizeBytes: z.number().int().nonnegative(),
   /** sha256 of the bundle's manifest.json, which lists every file's hash. */
   bundleSha256: Sha256,

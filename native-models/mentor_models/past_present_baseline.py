@@ -14,7 +14,10 @@ vision, text-encoder and prefill graphs. The prompt's padded prefix slots are dr
 first step, because both CFG halves share the prompt's mask. That leaves no mask to pass. This is
 the cheapest form of the layout: past length is prefix + tokens so far, never the full cache.
 
-  python -m mentor_models.past_present_baseline export --config b --seed 0 --out FILE.onnx
+  python -m mentor_models.past_present_baseline export --config b --seed 0 [--precision int4] --out FILE.onnx
+
+With `--precision int8|int4` its weight matmuls are quantized exactly as `export --precision` quantizes
+the bundle's (export/bundle_writer.py), so it runs the same quantized weights.
 """
 
 from __future__ import annotations
@@ -71,8 +74,12 @@ class PastPresentStep(nn.Module):
         return (gpt._logits(h[:, 0]), *presents)
 
 
-def export_past_present(gpt: GPT, out: Path) -> None:
+def export_past_present(gpt: GPT, out: Path, precision: str = "fp32") -> None:
+    from .export.bundle_writer import QUANTIZED_BITS, quantize_weights
     from .export.onnx_export import export_module, save_model
+
+    if precision != "fp32" and precision not in QUANTIZED_BITS:
+        raise ValueError(f"the past/present baseline is fp32, int8 or int4, not {precision!r}")
 
     n_layer = len(gpt.layers)
     attention = gpt.layers[0].attention
@@ -85,6 +92,8 @@ def export_past_present(gpt: GPT, out: Path) -> None:
     dynamic |= {name: {0: "rows", 2: "present"} for name in present_names(n_layer)}
     example = (torch.zeros(rows, dtype=torch.int64), torch.tensor(gpt.cfg.cls_token_num, dtype=torch.int64), *past)
     model = export_module(PastPresentStep(gpt), example, inputs, outputs, dynamic)
+    if precision in QUANTIZED_BITS:
+        model = quantize_weights(model, QUANTIZED_BITS[precision])
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, out)
 
@@ -125,11 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=["export"])
     parser.add_argument("--config", required=True, help="random_models preset: tiny, b")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (export's --seed)")
+    parser.add_argument("--precision", choices=["fp32", "int8", "int4"], default="fp32", help="as the bundle's")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     from .export.models import random_models
 
-    export_past_present(random_models(args.config, seed=args.seed).gpt, args.out)
+    export_past_present(random_models(args.config, seed=args.seed).gpt, args.out, args.precision)
     print(f"export: wrote the past/present baseline {args.out}")
     return 0
 

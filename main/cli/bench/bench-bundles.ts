@@ -70,40 +70,58 @@ export async function runPython(root: string, args: string[], options: { echo?: 
   return stdout;
 }
 
-/** The cached bundle for `config` (tiny, b), exporting it first when missing or stale. */
-export async function benchBundle(root: string, cacheDir: string, config: string, log: (line: string) => void): Promise<string> {
+/** A benchmark bundle: `tiny`, `b`, or a quantized one named `<config>-<precision>` (`b-int4`). */
+export type BenchBundleSpec = { name: string; config: string; precision: 'fp32' | 'int8' | 'int4' };
+
+export function benchBundleSpec(name: string): BenchBundleSpec {
+  const match = /^(tiny|b)(?:-(int8|int4))?$/.exec(name);
+  if (match === null) {
+    throw new Error(`unknown bundle ${JSON.stringify(name)} (known: tiny, b, tiny-int8, tiny-int4, b-int8, b-int4)`);
+  }
+  return { name, config: match[1]!, precision: (match[2] as 'int8' | 'int4' | undefined) ?? 'fp32' };
+}
+
+/** Removes `<name>-<key>` folders of other exporter keys (and unfinished `.<name>-…` ones) from `cacheDir`. */
+export function dropStale(cacheDir: string, name: string, keep: string): void {
+  // Exactly this name: `b-<key>` must not match `b-int4-<key>`.
+  const ours = new RegExp(`^\\.?${name}-[0-9a-f]{16}(-\\d+)?$`);
+  for (const entry of fs.readdirSync(cacheDir)) {
+    if (ours.test(entry) && entry !== keep) {
+      fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** The cached bundle for `spec`, exporting it first when missing or stale. */
+export async function benchBundle(root: string, cacheDir: string, spec: BenchBundleSpec, log: (line: string) => void): Promise<string> {
   const key = exporterKey(path.join(root, 'native-models', 'mentor_models'));
-  const target = path.join(cacheDir, `${config}-${key}`);
+  const target = path.join(cacheDir, `${spec.name}-${key}`);
   if (fs.existsSync(path.join(target, 'manifest.json'))) {
     return target;
   }
   fs.mkdirSync(cacheDir, { recursive: true });
   // Bundles of an older exporter are a gigabyte each: drop them.
-  for (const entry of fs.readdirSync(cacheDir)) {
-    if ((entry.startsWith(`${config}-`) || entry.startsWith(`.${config}-`)) && entry !== path.basename(target)) {
-      fs.rmSync(path.join(cacheDir, entry), { recursive: true, force: true });
-    }
-  }
-  const work = path.join(cacheDir, `.${config}-${key}-${process.pid}`);
+  dropStale(cacheDir, spec.name, path.basename(target));
+  const work = path.join(cacheDir, `.${spec.name}-${key}-${process.pid}`);
   fs.rmSync(work, { recursive: true, force: true });
-  log(`exporting the ${config} bundle (random weights, seed 0) into ${path.relative(root, target)} …`);
+  log(`exporting the ${spec.name} bundle (random weights, seed 0) into ${path.relative(root, target)} …`);
   const started = Date.now();
   try {
-    await runPython(root, ['-m', 'mentor_models.export', '--random-init', '--config', config, '--out', work]);
+    await runPython(root, ['-m', 'mentor_models.export', '--random-init', '--config', spec.config, '--precision', spec.precision, '--out', work]);
     fs.renameSync(work, target);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  log(`exported ${config} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log(`exported ${spec.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return target;
 }
 
 /**
  * The conventional past/present step graph for a cached bench bundle (past_present_baseline.py), on the
- * same random weights (seed 0), exported once into the bundle's cache folder under the hash of the
- * baseline's source.
+ * same random weights (seed 0, quantized as the bundle is), exported once into the bundle's cache folder
+ * under the hash of the baseline's source.
  */
-export async function pastPresentBaseline(root: string, bundle: string, config: string, log: (line: string) => void): Promise<string> {
+export async function pastPresentBaseline(root: string, bundle: string, spec: BenchBundleSpec, log: (line: string) => void): Promise<string> {
   const source = path.join(root, 'native-models', 'mentor_models', 'past_present_baseline.py');
   const key = createHash('sha256').update(fs.readFileSync(source)).digest('hex').slice(0, 12);
   const target = path.join(bundle, `past-present-${key}.onnx`);
@@ -116,9 +134,11 @@ export async function pastPresentBaseline(root: string, bundle: string, config: 
     }
   }
   const work = `${target}.${process.pid}.partial`;
-  log(`exporting the ${config} past/present baseline graph (same weights) …`);
+  log(`exporting the ${spec.name} past/present baseline graph (same weights) …`);
   try {
-    await runPython(root, ['-m', 'mentor_models.past_present_baseline', 'export', '--config', config, '--seed', '0', '--out', work]);
+    await runPython(root, [
+      '-m', 'mentor_models.past_present_baseline', 'export', '--config', spec.config, '--seed', '0', '--precision', spec.precision, '--out', work,
+    ]);
     fs.renameSync(work, target);
   } finally {
     fs.rmSync(work, { force: true });

@@ -36,16 +36,16 @@ import type { CliContext } from '../context';
 import { readManifest } from '../inspect-command';
 import type { CopyBandwidth } from './bandwidth';
 import { measureCopyBandwidth } from './bandwidth';
-import { benchBundle, benchReferenceImage, pastPresentBaseline, runPython } from './bench-bundles';
+import { benchBundle, benchBundleSpec, benchReferenceImage, pastPresentBaseline, runPython } from './bench-bundles';
 import { collectOutput, stderrTail } from './child-output';
-import { decodeBytes, gptShape } from './decode-bytes';
+import { decodeBytes, gptShape, weightBytesPerParameter } from './decode-bytes';
 import type { EngineBenchResult } from './engine-bench';
 import { onnxruntimeNodeVersion, runEngineBench } from './engine-bench';
 import type { BundleSummary, Column, DecodeProfile } from './report';
 import { agreement, bundleTable, median, medianStages, ratio, targets } from './report';
 
 export const benchUsage = `usage: mentor bench [options]   (npm run bench -- [options])
-  --bundles LIST        which bundles: tiny,b (default both)
+  --bundles LIST        which bundles: tiny, b, b-int8, b-int4 (also tiny-int8, tiny-int4); default tiny,b,b-int4
   --runs N              timed TS generations per bundle after one warm-up (default 3)
   --decode-tokens N     decode steps the Python baselines time, after 4 warm-up steps (default 48)
   --threads N           onnxruntime / torch threads (default: one per core, ${os.availableParallelism()} here)
@@ -73,10 +73,7 @@ const specs: FlagSpecs = {
   'extra-decode-calls': { type: 'string' },
 };
 
-const knownBundles: Record<string, string> = {
-  tiny: 'tiny random (GPT-tiny, 3 layers × 64 wide, 32 px, 8×8 tokens)',
-  b: 'GPT-B-sized random (12 layers × 768 wide, 256 px, 16×16 tokens, 320-token prefix)',
-};
+const defaultBundles = 'tiny,b,b-int4';
 const prompt = 'The cat in <image>. A cat as a pixel-art hero';
 const seed = 42n;
 const skipTokens = 4;
@@ -237,12 +234,13 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
   if (args.flags.has('engine-only')) {
     return engineOnly(args, context);
   }
-  const bundleNames = (stringFlag(args, 'bundles') ?? 'tiny,b').split(',').map((name) => name.trim());
-  for (const name of bundleNames) {
-    if (knownBundles[name] === undefined) {
-      throw new UsageError(`--bundles: unknown bundle ${JSON.stringify(name)} (known: ${Object.keys(knownBundles).join(', ')})`);
+  const bundleSpecs = (stringFlag(args, 'bundles') ?? defaultBundles).split(',').map((name) => {
+    try {
+      return benchBundleSpec(name.trim());
+    } catch (error) {
+      throw new UsageError(`--bundles: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
+  });
   const runs = numberFlag(args, 'runs', { min: 1, max: 50, integer: true }) ?? 3;
   const decodeTokens = numberFlag(args, 'decode-tokens', { min: 1, integer: true }) ?? 48;
   const threads = numberFlag(args, 'threads', { min: 1, max: 1024, integer: true }) ?? os.availableParallelism();
@@ -280,14 +278,15 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
   let pythonVersions: Record<string, string> = machinePython.versions;
   const numpyCopyGBs = machinePython.numpyCopy.readWriteGBs;
   let tsVersions: EngineBenchResult['versions'] = { node: process.version, onnxruntimeNode: onnxruntimeNodeVersion(root) };
-  for (const name of bundleNames) {
-    const bundle = await benchBundle(root, cacheDir, name, log);
+  for (const spec of bundleSpecs) {
+    const { name } = spec;
+    const bundle = await benchBundle(root, cacheDir, spec, log);
     const manifest = readManifest(bundle);
     const { config } = manifest;
     const tokens = config.grid * config.grid;
     const bytes = decodeBytes(
       gptShape(config.gpt as Record<string, unknown>),
-      manifest.graphPrecision.decode === 'fp16' ? 2 : 4,
+      weightBytesPerParameter(manifest.graphPrecision.decode),
       manifest.kvDtype === 'float16' ? 2 : 4,
       config.kvCacheLength,
       config.prefixLength,
@@ -352,7 +351,7 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
           'bench_python ort',
         ),
       );
-      const baseline = await pastPresentBaseline(root, bundle, name, log);
+      const baseline = await pastPresentBaseline(root, bundle, spec, log);
       log(`${name}: Python onnxruntime, the conventional past/present graph once per token (all ${tokens} tokens, after a warm-up image) …`);
       pastPresent = await phase('pythonPastPresent', async () =>
         lastJsonLine<PythonResult>(
@@ -370,17 +369,22 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
           'bench_python ort (onnxruntime defaults)',
         ),
       );
-      log(`${name}: PyTorch eager reference (${steps} timed steps) …`);
       const s = manifest.sampling;
-      torch = await phase('torch', async () =>
-        lastJsonLine<PythonResult>(
-          await runPython(root, [
-            '-m', 'mentor_models.bench_python', 'torch', '--config', name, '--weights-seed', '0', ...common,
-            '--cfg', String(s.cfgScale), '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP),
-          ]),
-          'bench_python torch',
-        ),
-      );
+      if (spec.precision === 'fp32') {
+        log(`${name}: PyTorch eager reference (${steps} timed steps) …`);
+        torch = await phase('torch', async () =>
+          lastJsonLine<PythonResult>(
+            await runPython(root, [
+              '-m', 'mentor_models.bench_python', 'torch', '--config', spec.config, '--weights-seed', '0', ...common,
+              '--cfg', String(s.cfgScale), '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP),
+            ]),
+            'bench_python torch',
+          ),
+        );
+      } else {
+        // PyTorch has no run of these quantized weights: an fp32 eager column would compare different work.
+        log(`${name}: no PyTorch eager column (the reference runs fp32 weights, not ${spec.precision} ones)`);
+      }
       columns.push({
         ...pythonColumn('Python past/present', pastPresent, pastPresent.boundaryBytesPerImage ?? null),
         decodeNote: `every call of the image, tokens 1–${tokens} (the step grows with the position)`,
@@ -395,7 +399,9 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
         ]),
         'bench_python profile',
       );
-      columns.push(pythonColumn('PyTorch eager', torch, null));
+      if (torch !== null) {
+        columns.push(pythonColumn('PyTorch eager', torch, null));
+      }
     }
 
     const tsMs = tsColumn.decodeMsPerToken;
@@ -429,6 +435,13 @@ export async function runBench(argv: readonly string[], context: CliContext): Pr
         stepOverFloor: ratio(tsMs, floorMsPerToken),
       },
       tokenAgreement,
+      ...(spec.precision === 'fp32'
+        ? {}
+        : {
+            notes: [
+              `${spec.precision} weights, an extra CPU precision: the issue's targets are for the fp32 bundle, and there is no PyTorch run of these weights`,
+            ],
+          }),
       profile,
     };
     summaries.push(summary);

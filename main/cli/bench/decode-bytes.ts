@@ -26,6 +26,17 @@ export type DecodeBytes = {
   kvReadBytes: number;
 };
 
+/**
+ * Bytes per weight of a decode graph at the manifest's `graphPrecision.decode`. The quantized
+ * precisions store 32 weights per fp32 scale (MatMulNBits, symmetric, no zero points), which adds
+ * 4 / 32 bytes to each weight. Norms stay fp32 in every precision; at 2·dim per layer they are
+ * left out of this average.
+ */
+export function weightBytesPerParameter(precision: 'fp32' | 'fp16' | 'int8' | 'int4'): number {
+  const scalePerWeight = 4 / 32;
+  return { fp32: 4, fp16: 2, int8: 1 + scalePerWeight, int4: 0.5 + scalePerWeight }[precision];
+}
+
 function field(config: Record<string, unknown>, name: keyof GptShape): number {
   const value = config[name];
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, gptShape } from './decode-bytes';
+import { decodeBytes, gptShape, weightBytesPerParameter } from './decode-bytes';
 import type { BundleSummary } from './report';
 import { agreement, bundleTable, median, medianStages, ratio } from './report';
 
@@ -14,6 +14,13 @@ describe('decodeBytes', () => {
     expect(bytes.kvCacheBytes).toBe(12 * 2 * 2 * 12 * 576 * 64 * 4);
     // On average a step attends to the 320 prefix slots and (256 + 1) / 2 image slots.
     expect(bytes.kvReadBytes).toBe(12 * 2 * 2 * 12 * (320 + 128.5) * 64 * 4);
+  });
+
+  it('counts quantized weights with their fp32 scale per block of 32', () => {
+    expect(weightBytesPerParameter('fp32')).toBe(4);
+    expect(weightBytesPerParameter('fp16')).toBe(2);
+    expect(weightBytesPerParameter('int8')).toBe(1.125);
+    expect(weightBytesPerParameter('int4')).toBe(0.625);
   });
 
   it('refuses a config without the sizes', () => {

@@ -69,6 +69,8 @@ export type BundleSummary = {
     stepOverFloor: number | null;
   };
   tokenAgreement: string[];
+  /** Lines printed under the verdicts (what a ratio of this bundle does and does not say). */
+  notes?: string[];
   profile: DecodeProfile | null;
 };
 
@@ -197,6 +199,7 @@ export function bundleTable(summary: BundleSummary): string[] {
     ...(summary.weightBytes < 50e6
       ? [`  (${formatBytes(summary.weightBytes)} of weights: this model is bound by per-kernel overhead, not memory; the targets are meant for the GPT-B-sized bundle)`]
       : []),
+    ...(summary.notes ?? []).map((line) => `  (${line})`),
     ...summary.tokenAgreement.map((line) => `  tokens: ${line}`),
     ...profileLines(summary.profile),
   ];

@@ -45,7 +45,8 @@ const BundlePath = z
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex digits');
 const PositiveInt = z.number().int().positive();
 const TokenId = z.number().int().nonnegative();
-const Precision = z.enum(['fp32', 'fp16']);
+/** fp16: weights and math (GPUs); int8 / int4: the GPT's matmul weights quantized, the rest fp32 (CPUs). */
+const Precision = z.enum(['fp32', 'fp16', 'int8', 'int4']);
 /** The full architecture configs: shown and checked loosely, their keys are the Python side's. */
 const ArchitectureConfig = z.looseObject({});
 /** The GPT's: the engine reads the sizes that name and shape the per-layer KV caches. */

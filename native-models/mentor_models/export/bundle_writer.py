@@ -29,6 +29,41 @@ def _to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     return convert_float_to_float16(model, keep_io_types=True, disable_shape_infer=True)
 
 
+# Weight-only quantized bundles (`--precision int8|int4`, for CPUs): the GPT's matmul weights in
+# prefill and decode become blockwise symmetric integers (onnxruntime's MatMulNBits: 32 weights per
+# fp32 scale), with the activations quantized to int8 inside each matmul (accuracy level 4, the fast
+# path of onnxruntime's CPU kernel). Everything else stays fp32: the token embedding (a Gather), the
+# attention over the caches, the norms, the sampler and the other four graphs. A decode step then
+# reads about a quarter (int8) or an eighth (int4) of the fp32 weight bytes. Tokens are no longer those
+# of the fp32 reference (BUNDLE.md, Numerics, gives the measured difference).
+QUANTIZED_BITS = {"int8": 8, "int4": 4}
+QUANTIZED_GRAPHS = {"prefill", "decode"}
+QUANT_BLOCK = 32
+
+
+def quantize_weights(model: onnx.ModelProto, bits: int) -> onnx.ModelProto:
+    """Every MatMul with a constant weight (in the Loop body too) -> MatMulNBits of `bits` bits."""
+    import logging
+
+    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+
+    # The quantizer logs a line for every node it leaves alone (thousands); only its warnings matter.
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    config = DefaultWeightOnlyQuantConfig(block_size=QUANT_BLOCK, is_symmetric=True, accuracy_level=4, bits=bits)
+    quantizer = MatMulNBitsQuantizer(model, algo_config=config)
+    quantizer.process()
+    return quantizer.model.model
+
+
+def graph_precision(precision: str, key: str) -> str:
+    """What `manifest.graphPrecision[key]` says for a bundle exported at `precision`."""
+    if precision == "fp16":
+        return "fp32" if key in FP32_GRAPHS else "fp16"
+    if precision in QUANTIZED_BITS:
+        return precision if key in QUANTIZED_GRAPHS else "fp32"
+    return "fp32"
+
+
 # T5 is known to overflow in fp16 (it was trained in bf16); in fp16 bundles the text encoder stays
 # fp32: measured 0.13 max abs diff on tiny random weights against 4e-4 for the other graphs, and it
 # runs once per image, so its cost is small next to decoding.
@@ -121,8 +156,8 @@ def manifest_config(models: ExportModels) -> dict:
 def export_bundle(models: ExportModels, out: Path, *, precision: str = "fp32", name: str | None = None,
                   log: Callable[[str], None] = print) -> Path:
     """Exports into `out` (created; must be empty or absent). The manifest is written last."""
-    if precision not in ("fp32", "fp16"):
-        raise ValueError(f"--precision must be fp32 or fp16, got {precision!r}")
+    if precision not in ("fp32", "fp16", *QUANTIZED_BITS):
+        raise ValueError(f"--precision must be fp32, fp16, int8 or int4, got {precision!r}")
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder (a bundle is never written over another)")
@@ -134,8 +169,10 @@ def export_bundle(models: ExportModels, out: Path, *, precision: str = "fp32", n
         model = export_module(factory(models), inputs[key], in_names, out_names, axes)
         if key == "decode":
             model = build_decode_loop(model, gpt.n_layer)
-        if precision == "fp16" and key not in FP32_GRAPHS:
+        if graph_precision(precision, key) == "fp16":
             model = _to_fp16(model)
+        elif precision in QUANTIZED_BITS and key in QUANTIZED_GRAPHS:
+            model = quantize_weights(model, QUANTIZED_BITS[precision])
         written += save_model(model, out / GRAPH_FILES[key])
         log(f"export: {GRAPH_FILES[key]} in {time.perf_counter() - started:.1f} s")
     models.tokenizer.save(str(out / TOKENIZER_FILE))
@@ -148,7 +185,7 @@ def export_bundle(models: ExportModels, out: Path, *, precision: str = "fp32", n
         "exporter": {"name": "mentor_models.export", "version": __version__, "torch": torch.__version__,
                      "onnx": onnx.__version__, "opset": OPSET, "python": platform.python_version()},
         "precision": precision,
-        "graphPrecision": {key: ("fp32" if precision == "fp32" or key in FP32_GRAPHS else "fp16") for key in GRAPH_FILES},
+        "graphPrecision": {key: graph_precision(precision, key) for key in GRAPH_FILES},
         "kvDtype": "float32",
         "config": manifest_config(models),
         "sampling": dict(models.preset.sampling),

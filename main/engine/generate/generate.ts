@@ -16,7 +16,7 @@ import type { ReferenceInput, RgbImage } from '../types';
 import { uniformsFor } from '../uniforms';
 import { checkRequest } from './check-request';
 import { KvCaches } from './kv-caches';
-import { partialPreview } from './preview';
+import { partialPreview, previewDue } from './preview';
 import { StageTimer } from './stage-timer';
 import { BoundaryMeter, output, repeatRows, scalarFloat, scalarInt } from './tensors';
 
@@ -43,7 +43,7 @@ export type GenerationProgress = {
   tokensTotal: number;
   tokensPerSecond: number;
   etaMs: number;
-  /** Variation 0 so far (pending rows grey), at most once per `previewIntervalMs`. */
+  /** Variation 0 so far (pending rows grey), at most once per `previewIntervalMs` and within `previewTimeShare` of the time. */
   preview?: RgbImage;
 };
 
@@ -128,6 +128,7 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
   };
   const decodeStarted = performance.now();
   let lastPreview = -Infinity;
+  let previewMs = 0;
   for (let start = 0; start < total; start += perCall) {
     throwIfCancelled(hooks.signal);
     const count = Math.min(perCall, total - start);
@@ -165,10 +166,11 @@ export async function generate(runtime: EngineRuntime, request: GenerationReques
         etaMs: ((total - done) * batch * 1000) / Math.max(tokensPerSecond, 1e-9),
       };
       const now = performance.now();
-      const interval = hooks.previewIntervalMs ?? 500;
-      if (done < total && Number.isFinite(interval) && now - lastPreview >= interval) {
+      const intervalMs = hooks.previewIntervalMs ?? 500;
+      if (done < total && previewDue({ now, decodeStarted, lastPreview, previewMs, intervalMs })) {
         lastPreview = now;
         progress.preview = await timer.time('preview', () => partialPreview(sessions.vqDecode, tokens[0]!, done, config));
+        previewMs += performance.now() - now;
       }
       hooks.onProgress(progress);
     }

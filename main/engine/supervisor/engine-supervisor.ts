@@ -362,7 +362,7 @@ export function createEngineSupervisor(options: EngineSupervisorOptions): Engine
         ? engineState.state === 'busy'
           ? { state: 'not-loaded', device: null, detail: 'The engine process was stopped; it starts again with the next generation.' }
           : engineState
-        : { state: 'idle', device: engineState.device ?? device, detail: model === null ? 'Ready.' : `Ready: ${model.name} is loaded.` },
+        : { state: 'idle', device: engineState.device ?? device, detail: readyDetail(model, engineState.device ?? device) },
     );
   };
 
@@ -501,4 +501,19 @@ function formatDuration(ms: number): string {
     return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} minutes`;
   }
   return `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
+ * What the engine chip says when it is ready. On the CPU, an fp32 or fp16 model is told that a
+ * quantized export of the same model decodes faster.
+ */
+export function readyDetail(model: Pick<Model, 'name' | 'precision'> | null, device: EngineState['device']): string {
+  if (model === null) {
+    return 'Ready.';
+  }
+  const loaded = `Ready: ${model.name} is loaded.`;
+  if (device === 'cpu' && (model.precision === 'fp32' || model.precision === 'fp16')) {
+    return `${loaded} On the CPU, the same model exported with --precision int8 or int4 generates faster (about 1.3× or 2×).`;
+  }
+  return loaded;
 }

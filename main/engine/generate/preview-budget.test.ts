@@ -1,6 +1,7 @@
 // Live previews are whole VQ decodes. Where that decode is slow next to a row (a CPU), they must not
 // take more than their share of a generation (preview.ts, previewTimeShare); where it is fast, every
-// row may get one. The tiny bundle with both graphs slowed down plays the two machines.
+// row may get one. The ETA counts the final VQ decode too. The tiny bundle with both graphs slowed
+// down plays the two machines.
 import type { InferenceSession } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime, type EngineRuntime } from '../runtime/open-runtime';
@@ -29,16 +30,23 @@ function slowed(session: InferenceSession, delayMs: number): InferenceSession {
   return slow;
 }
 
-async function previewsMade(rowMs: number, vqMs: number): Promise<{ previews: number; share: number }> {
+async function previewsMade(rowMs: number, vqMs: number, previewIntervalMs = 0): Promise<{ previews: number; share: number; lastEtaMs: number }> {
   runtime.sessions.decode = slowed(original.decode, rowMs);
   runtime.sessions.vqDecode = slowed(original.vqDecode, vqMs);
   let previews = 0;
+  let lastEtaMs = NaN;
   const result = await generate(
     runtime,
-    { prompt: 'a small red cat', references: [], seed: 7n, count: 1, params: { cfgScale: 3, temperature: 1, topK: 0, topP: 1 } },
-    { previewIntervalMs: 0, onProgress: (progress) => void (progress.preview !== undefined && previews++) },
+    { prompt: 'a small red cat', references: [], seed: 7n, count: 2, params: { cfgScale: 3, temperature: 1, topK: 0, topP: 1 } },
+    {
+      previewIntervalMs,
+      onProgress: (progress) => {
+        previews += progress.preview === undefined ? 0 : 1;
+        lastEtaMs = progress.etaMs;
+      },
+    },
   );
-  return { previews, share: (result.timings.preview ?? 0) / (result.timings.decode ?? 1) };
+  return { previews, share: (result.timings.preview ?? 0) / (result.timings.decode ?? 1), lastEtaMs };
 }
 
 describe('live previews', () => {
@@ -51,5 +59,15 @@ describe('live previews', () => {
     const { previews, share } = await previewsMade(40, 150);
     expect(previews).toBe(1);
     expect(share).toBeLessThan(0.6);
+  }, 30_000);
+
+  it('leave the final VQ decode in the ETA, learned from a preview or from the last generation', async () => {
+    // With a preview, its cost stands for each of the two images the final decode makes.
+    expect((await previewsMade(40, 150)).lastEtaMs).toBeGreaterThanOrEqual(2 * 150);
+    // Without previews, the generation before taught the runtime what its final decode cost: 150 ms
+    // (the stand-in's delay is per call, so per image it is half of that, for two images again).
+    const taught = await previewsMade(40, 150, Infinity);
+    expect(taught.previews).toBe(0);
+    expect(taught.lastEtaMs).toBeGreaterThanOrEqual(150);
   }, 30_000);
 });

@@ -3,31 +3,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Generation, Model } from '../../preload/contract';
 import { parseGenerationMetadata } from '../../main/engine/png/generation-metadata';
 import { readPngText } from '../../main/engine/png/png-encoder';
 import { hugeHeaderPng, referencePng } from '../fixtures/engine-harness';
+import { eventSocket, rpcReply, type RecordedEvent, type Reply } from '../fixtures/serve-clients';
 import { startServe, type ServeProcess } from '../fixtures/serve-process';
 import { copyTinyBundle, tinyBundle } from '../fixtures/tiny-bundle';
 
-type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-
 let serve: ServeProcess;
-let socket: WebSocket;
-const events: { event: string; payload: Record<string, unknown> }[] = [];
+let socket: { close(): void } | undefined;
+let events: RecordedEvent[] = [];
 
 beforeAll(async () => {
   await tinyBundle();
   serve = await startServe();
-  socket = new WebSocket(`${serve.baseUrl.replace('http', 'ws')}api/ws?token=${serve.token}`, { headers: { Origin: serve.origin } });
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { type: string; event: string; payload: Record<string, unknown> };
-    if (message.type === 'event') {
-      events.push({ event: message.event, payload: message.payload });
-    }
-  });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const recorder = await eventSocket(serve);
+  socket = recorder;
+  events = recorder.events;
 }, 300_000);
 
 afterAll(async () => {
@@ -35,13 +28,8 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-async function rpc<T>(method: string, input: unknown): Promise<Reply<T>> {
-  const response = await fetch(new URL(`api/rpc/${method}`, serve.baseUrl), {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  return (await response.json()) as Reply<T>;
+function rpc<T>(method: string, input: unknown): Promise<Reply<T>> {
+  return rpcReply<T>(serve, method, input);
 }
 
 async function ok<T>(method: string, input: unknown): Promise<T> {

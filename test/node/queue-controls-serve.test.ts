@@ -5,36 +5,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { BoardItem, Generation, Model } from '../../preload/contract';
 import { parseGenerationMetadata } from '../../main/engine/png/generation-metadata';
 import { readPngText } from '../../main/engine/png/png-encoder';
 import { referencePng } from '../fixtures/engine-harness';
+import { eventSocket, rpcReply, type RecordedEvent, type Reply } from '../fixtures/serve-clients';
 import { startServe, type ServeProcess } from '../fixtures/serve-process';
 import { tinyBundle } from '../fixtures/tiny-bundle';
 
-type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-type Recorded = { event: string; payload: Record<string, unknown> };
 type Queued = { batchId: string; generations: Generation[] };
 
 /** Slows each image row of the tiny model (8 rows) so a batch can be caught running. */
 const env = { MENTOR_ENGINE_TEST_DECODE_DELAY_MS: '200' };
 
 let serve: ServeProcess;
-let socket: WebSocket | undefined;
-let events: Recorded[] = [];
+let socket: { close(): void } | undefined;
+let events: RecordedEvent[] = [];
 
 async function connect(target: ServeProcess): Promise<void> {
   socket?.close();
-  events = [];
-  const next = new WebSocket(`${target.baseUrl.replace('http', 'ws')}api/ws?token=${target.token}`, { headers: { Origin: target.origin } });
-  next.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { type: string } & Recorded;
-    if (message.type === 'event') {
-      events.push({ event: message.event, payload: message.payload });
-    }
-  });
-  await new Promise((resolve, reject) => next.once('open', resolve).once('error', reject));
+  const next = await eventSocket(target);
+  events = next.events;
   socket = next;
 }
 
@@ -49,13 +40,8 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-async function rpc<T>(method: string, input: unknown): Promise<Reply<T>> {
-  const response = await fetch(new URL(`api/rpc/${method}`, serve.baseUrl), {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  return (await response.json()) as Reply<T>;
+function rpc<T>(method: string, input: unknown): Promise<Reply<T>> {
+  return rpcReply<T>(serve, method, input);
 }
 
 async function ok<T>(method: string, input: unknown = {}): Promise<T> {

@@ -13,7 +13,6 @@ import { useBoardItemsStore } from '../state/board-items-store';
 import { readLocal, writeLocal } from '../state/local-storage';
 import { useStudioClient } from '../state/studio-client-context';
 import { useComposerBridge } from '../studio/composer-bridge';
-import { loadAssetNames } from './asset-names';
 import { BoardItemsList } from './BoardItemsList';
 import { CanvasMessage } from './CanvasMessage';
 import { CanvasNotice } from './CanvasNotice';
@@ -22,7 +21,6 @@ import { CanvasToolbar } from './CanvasToolbar';
 import { canvasColors } from './canvas-colors';
 import type { ItemMove } from './command-stack';
 import type { Ghost } from './GhostPreview';
-import { describeItems } from './item-labels';
 import { withPositions } from './item-list';
 import { ItemOutlines } from './ItemOutlines';
 import type { CanvasKeyAction } from './keyboard';
@@ -51,13 +49,12 @@ export function BoardCanvas({ board }: { board: Board }) {
   const colors = useMemo(() => canvasColors(theme), [theme]);
   const listId = useId();
 
-  const { items, loadFailed, reload, apply, prompts } = useBoardItemsStore();
+  const { items, loadFailed, reload, apply, descriptions } = useBoardItemsStore();
   const itemList = useMemo(() => items ?? [], [items]);
   const itemsById = useRef(new Map<string, (typeof itemList)[number]>());
   itemsById.current = useMemo(() => new Map(itemList.map((item) => [item.id, item])), [itemList]);
   const { record, perform, undo, redo, canUndo, canRedo } = useCanvasHistory(apply, reload);
   const running = useRunningPreview(board.id);
-  const [names, setNames] = useState(loadAssetNames);
   const { selection, selectionRef, selectedSet, setSelection, selectFromList } = useSelection(itemList);
   const { notice, notify, dismiss } = useCanvasNotice();
   const [focusedId, setFocusedId] = useState<string | null>(null);
@@ -70,10 +67,6 @@ export function BoardCanvas({ board }: { board: Board }) {
   const { view, viewRef, setView, zoomBy, fit, reveal } = viewport;
   const drawn = useDrawnArea(view, size);
 
-  const descriptions = useMemo(
-    () => describeItems(itemList, { nameOf: (sha) => names[sha] ?? null, promptOf: (id) => prompts.get(id) ?? null }),
-    [itemList, names, prompts],
-  );
   const labels = useMemo(() => new Map([...descriptions].map(([id, description]) => [id, description.label])), [descriptions]);
 
   const useAsReferences = useCallback(
@@ -138,10 +131,7 @@ export function BoardCanvas({ board }: { board: Board }) {
   const importer = useImageImport({
     boardId: board.id,
     apply,
-    recordAdd: (itemIds) => {
-      setNames(loadAssetNames());
-      record({ kind: 'add', itemIds });
-    },
+    recordAdd: (itemIds) => record({ kind: 'add', itemIds }),
     select: setSelection,
     notify,
     reveal,

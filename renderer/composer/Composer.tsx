@@ -33,7 +33,6 @@ import { applyTemplate, slotCandidates, type TaskTemplate } from './task-templat
 import { TemplateMenu } from './TemplateMenu';
 import { TokenMeter } from './TokenMeter';
 import { useGenerateShortcut } from './useGenerateShortcut';
-import { useItemDescriptions } from './useItemDescriptions';
 import { usePresets } from './usePresets';
 import { usePromptDraft } from './usePromptDraft';
 import { usePromptMeasure } from './usePromptMeasure';
@@ -55,8 +54,7 @@ function BoardComposer({ board }: { board: Board }) {
   const { models, selected: model, select: selectModel } = useModels();
   const boardId = board.id;
   const boardItems = useBoardItemsStore();
-  const { items, byId } = boardItems;
-  const descriptions = useItemDescriptions(items, boardItems.prompts);
+  const { items, byId, descriptions } = boardItems;
   const draft = usePromptDraft(boardId);
   const presets = usePresets();
   const problemsId = useId();

@@ -1,6 +1,6 @@
 /**
- * The selected board's items, one copy shared by the canvas and the prompt composer, with the
- * prompts of its results (for names such as "Result 2: The cat in…").
+ * The selected board's items, one copy shared by the canvas and the prompt composer, with what
+ * each is called ("Reference: cat.png", "Result 2: The cat in…", item-labels.ts).
  *
  * The list is read with `items:list` once per connection and again on every `items:changed` for the
  * board. A finished generation places its results there, and another window may move things. Local
@@ -9,6 +9,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { BoardItem } from '../../preload/contract';
+import { loadAssetNames } from '../canvas/asset-names';
+import { describeItems, type ItemDescription } from '../canvas/item-labels';
 import { useReportError } from './error-reporter';
 import { useConnectionSession, useStudioClient } from './studio-client-context';
 import { useResultPrompts } from './useResultPrompts';
@@ -26,8 +28,8 @@ export interface BoardItemsStore {
   reload(): void;
   /** Changes the items shown now, before (or without) a re-read. */
   apply(change: (items: BoardItem[]) => BoardItem[]): void;
-  /** Generation id → its prompt, for the results on the board that could be read. */
-  prompts: ReadonlyMap<string, string>;
+  /** Item id → its name and lineage, as the canvas list and the composer's chips show them. */
+  descriptions: ReadonlyMap<string, ItemDescription>;
 }
 
 const BoardItemsContext = createContext<BoardItemsStore | null>(null);
@@ -105,8 +107,14 @@ function useBoardItemsState(boardId: string): BoardItemsStore {
   const { items, version, loadFailed } = list;
   const byId = useMemo(() => (items === null ? null : new Map(items.map((item) => [item.id, item]))), [items]);
   const prompts = useResultPrompts(boardId, items);
+  const descriptions = useMemo(() => {
+    // File names are read again with every new list: the canvas stores an imported file's name
+    // just before its item appears.
+    const names = loadAssetNames();
+    return describeItems(items ?? [], { nameOf: (sha) => names[sha] ?? null, promptOf: (id) => prompts.get(id) ?? null });
+  }, [items, prompts]);
   return useMemo(
-    () => ({ boardId, items, byId, version, loadFailed, reload, apply, prompts }),
-    [boardId, items, byId, version, loadFailed, reload, apply, prompts],
+    () => ({ boardId, items, byId, version, loadFailed, reload, apply, descriptions }),
+    [boardId, items, byId, version, loadFailed, reload, apply, descriptions],
   );
 }

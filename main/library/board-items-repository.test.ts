@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import { BoardItem } from '../../preload/contract';
 import { createBoardItemsRepository, resultGap, type BoardItemsRepository, type NewBoardItem } from './board-items-repository';
 import { createBoardsRepository, type BoardsRepository } from './boards-repository';
-import { migrations } from './migrations';
 
 let db: Database;
 let clock: number;
@@ -13,11 +12,7 @@ let boards: BoardsRepository;
 let items: BoardItemsRepository;
 let boardId: string;
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   clock = 1_000;
   boards = createBoardsRepository(db, { now: () => clock });
   items = createBoardItemsRepository(db, { now: () => clock });

@@ -1,19 +1,14 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import { Board } from '../../preload/contract';
 import { createBoardsRepository, type BoardsRepository } from './boards-repository';
-import { migrations } from './migrations';
 
 let db: Database;
 let clock: number;
 let boards: BoardsRepository;
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   clock = 1_000;
   boards = createBoardsRepository(db, { now: () => clock });
 });

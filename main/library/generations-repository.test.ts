@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import type { z } from 'zod';
 import { GallerySearch } from '../../preload/contract';
 import { fillLibrary, type FilledLibrary } from '../../test/fixtures/fill-library';
-import { migrations } from './migrations';
 import { createGenerationsRepository, randomSeed, type BatchRequest, type GenerationsRepository } from './generations-repository';
 import { openLibrary, type Library } from './library';
 
@@ -19,11 +18,7 @@ const modelId = '0b6c7d8e-1f2a-4b3c-8d4e-5f6a7b8c9d0e';
 const sha = (char: string): string => char.repeat(64);
 
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   db.prepare(
     `INSERT INTO models (id, name, path, format_version, precision, size_bytes, bundle_sha256, installed_at)
      VALUES (?, 'tiny', '/models/tiny', 1, 'fp32', 1, ?, 1)`,

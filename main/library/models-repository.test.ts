@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import { copyTinyBundle, tinyBundle } from '../../test/fixtures/tiny-bundle';
 import { loadBundle } from '../engine/bundle/load-bundle';
-import { migrations } from './migrations';
 import { createModelsRepository, describeSource, type ImportProgress, type ModelsRepository } from './models-repository';
 
 let db: Database;
@@ -20,11 +19,7 @@ beforeAll(async () => {
 }, 300_000);
 
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   repo = createModelsRepository(db, { validate: (dir, onProgress) => loadBundle(dir, onProgress ? { onProgress } : {}), now: () => 1_700_000_000_000 });
 });
 afterEach(() => {

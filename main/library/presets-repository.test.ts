@@ -1,18 +1,14 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import type { PresetParams } from '../../preload/contract';
-import { migrations } from './migrations';
 import { createPresetsRepository, type PresetsRepository } from './presets-repository';
 
 let db: Database;
 let clock: number;
 let presets: PresetsRepository;
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   clock = 1_000;
   presets = createPresetsRepository(db, { now: () => clock });
 });

@@ -1,17 +1,13 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrations } from './migrations';
+import { migratedMemoryDatabase } from './migrations/memory-database.test-helper';
 import { createSettingsRepository, type SettingsRepository } from './settings-repository';
 
 let db: Database;
 let clock: number;
 let settings: SettingsRepository;
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   clock = 1_000;
   settings = createSettingsRepository(db, { now: () => clock });
 });

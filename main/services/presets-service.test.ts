@@ -1,7 +1,6 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrations } from '../library/migrations';
+import { migratedMemoryDatabase } from '../library/migrations/memory-database.test-helper';
 import { createPresetsRepository } from '../library/presets-repository';
 import { fakeServices } from './fake-services.test-helper';
 import { createPresetsService } from './presets-service';
@@ -10,10 +9,7 @@ import { createRouter, type Router } from './router';
 let db: Database;
 let router: Router;
 beforeEach(() => {
-  db = new BetterSqlite3(':memory:');
-  for (const migration of migrations) {
-    migration.up(db);
-  }
+  db = migratedMemoryDatabase();
   router = createRouter(fakeServices(createPresetsService(createPresetsRepository(db, { now: () => 5 }))), { logError: () => undefined });
 });
 afterEach(() => db.close());

@@ -183,6 +183,9 @@ def bench_past_present(args: argparse.Namespace) -> dict[str, Any]:
     from .uniforms import uniforms as uniforms_for
 
     runner = BundleRunner(args.bundle, verify=False, threads=args.threads)
+    current = StageTimes()
+    for key, session in list(runner.sessions.items()):
+        runner.sessions[key] = _TimedSession(session, key, lambda: current, lambda: None)  # type: ignore[assignment]
     options = _engine_session_options(ort, args.threads)
     step = ort.InferenceSession(str(args.baseline), options, providers=["CPUExecutionProvider"])
     c = runner.config
@@ -195,18 +198,7 @@ def bench_past_present(args: argparse.Namespace) -> dict[str, Any]:
     for i in range(args.warmup + args.runs):
         current = StageTimes()
         started = time.perf_counter()
-
-        def timed(stage: str, work: Callable[[], Any]) -> Any:
-            begun = time.perf_counter()
-            out = work()
-            current.add(stage, (time.perf_counter() - begun) * 1000)
-            return out
-
-        ids, mask = runner.encode_prompt(args.prompt, 1)
-        spliced = timed("vision", lambda: runner.encode_images([image])).reshape(1, -1, c["encoderWidth"])
-        (states,) = timed("textEncoder", lambda: runner.sessions["textEncoder"].run(
-            None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced}))
-        logits, prefix_mask, caches = timed("prefill", lambda: runner.prefill(states, mask[None]))
+        logits, prefix_mask, caches = runner.prefix(args.prompt, [image])
         marks = [time.perf_counter()]
         crossed = [0]
 
@@ -219,7 +211,7 @@ def bench_past_present(args: argparse.Namespace) -> dict[str, Any]:
                                      int(c["prefixLength"]), n_tokens, on_step)
         for earlier, later in zip(marks, marks[1:]):
             current.add("decode", (later - earlier) * 1000)
-        (_,) = timed("vqDecode", lambda: runner.sessions["vqDecode"].run(None, {"tokens": tokens}))
+        runner.sessions["vqDecode"].run(None, {"tokens": tokens})
         total = (time.perf_counter() - started) * 1000
         if i >= args.warmup:
             # Every step is timed (it grows with the position); the first few are warm-up.
@@ -316,11 +308,7 @@ def profile_decode(args: argparse.Namespace) -> dict[str, Any]:
     from .bundle_runner import BundleRunner
 
     runner = BundleRunner(args.bundle, verify=False, threads=args.threads)
-    c = runner.config
-    ids, mask = runner.encode_prompt(args.prompt, 1)
-    spliced = runner.encode_images([_load_image(args.image)]).reshape(1, -1, c["encoderWidth"])
-    (states,) = runner.sessions["textEncoder"].run(None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced})
-    logits, prefix_mask, caches = runner.prefill(states, mask[None])
+    logits, prefix_mask, caches = runner.prefix(args.prompt, [_load_image(args.image)])
     options = _engine_session_options(ort, args.threads)
     options.enable_profiling = True
     options.profile_file_prefix = os.path.join(tempfile.mkdtemp(prefix="mentor-profile-"), "decode")

@@ -108,14 +108,11 @@ class BundleRunner:
             cache[:, :, first:first + new.shape[2]] = new
         return tokens, logits
 
-    def generate(self, prompt: str, images: list[Image.Image], seed: int, *, count: int = 1,
-                 params: SamplingParams | None = None, tokens_per_call: int | None = None,
-                 on_call: Callable[[int, np.ndarray], None] | None = None) -> Generation:
-        """`count` variations of one prompt; variation b uses uniforms(seed, image index b)."""
-        params = params or self.defaults()
+    def prefix(self, prompt: str, images: list[Image.Image], count: int = 1
+               ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """vision -> text encoder -> prefill for `count` copies of one prompt: what decoding starts
+        from. -> (logits [2·count, V], prefix_mask [count, T], the per-layer caches by name)."""
         c = self.config
-        n_tokens = c["grid"] * c["grid"]
-        step = tokens_per_call or c["grid"]
         ids, mask = self.encode_prompt(prompt, len(images))
         if images:
             spliced = self.encode_images(images).reshape(1, -1, c["encoderWidth"])
@@ -124,7 +121,17 @@ class BundleRunner:
         batch = lambda a: np.repeat(a, count, axis=0)  # noqa: E731 - one sample per variation
         (states,) = self.sessions["textEncoder"].run(None, {
             "input_ids": batch(ids[None]), "attention_mask": batch(mask[None]), "image_embeds": batch(spliced)})
-        logits, prefix_mask, caches = self.prefill(states, batch(mask[None]))
+        return self.prefill(states, batch(mask[None]))
+
+    def generate(self, prompt: str, images: list[Image.Image], seed: int, *, count: int = 1,
+                 params: SamplingParams | None = None, tokens_per_call: int | None = None,
+                 on_call: Callable[[int, np.ndarray], None] | None = None) -> Generation:
+        """`count` variations of one prompt; variation b uses uniforms(seed, image index b)."""
+        params = params or self.defaults()
+        c = self.config
+        n_tokens = c["grid"] * c["grid"]
+        step = tokens_per_call or c["grid"]
+        logits, prefix_mask, caches = self.prefix(prompt, images, count)
         all_uniforms = uniforms_for(seed, count, n_tokens)
         tokens = np.zeros((count, n_tokens), dtype=np.int64)
         for start in range(0, n_tokens, step):

@@ -36,11 +36,7 @@ def reference_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _prefilled(runner: BundleRunner, image: Image.Image):
-    c = runner.config
-    ids, mask = runner.encode_prompt(PROMPT, 1)
-    spliced = runner.encode_images([image]).reshape(1, -1, c["encoderWidth"])
-    (states,) = runner.sessions["textEncoder"].run(None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced})
-    return runner.prefill(states, mask[None])
+    return runner.prefix(PROMPT, [image])
 
 
 def test_the_past_present_loop_samples_the_bundles_tokens(tiny_bundle: Path, baseline: Path, reference_png: Path) -> None:

@@ -45,12 +45,7 @@ def _op_counts(path: Path) -> dict[str, int]:
 
 
 def _first_logits(bundle: Path, image: Image.Image) -> np.ndarray:
-    runner = BundleRunner(bundle, verify=False)
-    c = runner.config
-    ids, mask = runner.encode_prompt(PROMPT, 1)
-    spliced = runner.encode_images([image]).reshape(1, -1, c["encoderWidth"])
-    (states,) = runner.sessions["textEncoder"].run(None, {"input_ids": ids[None], "attention_mask": mask[None], "image_embeds": spliced})
-    return runner.prefill(states, mask[None])[0]
+    return BundleRunner(bundle, verify=False).prefix(PROMPT, [image])[0]
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

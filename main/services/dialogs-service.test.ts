@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRouter } from './router';
 import { createDialogsService, type FolderPicker } from './dialogs-service';
@@ -19,12 +20,13 @@ describe('dialogs:pickFolder', () => {
 
   it('returns the folder the desktop dialog chose, or null when it was cancelled', async () => {
     const titles: string[] = [];
-    const answers = ['/home/artist/bundles/mentor', null];
+    const chosen = path.resolve('bundles', 'mentor');
+    const answers = [chosen, null];
     const router = routerWith(async (title) => {
       titles.push(title);
       return answers.shift() ?? null;
     });
-    expect(await router.call('dialogs:pickFolder', { title: 'Choose a MENTOR bundle folder' })).toEqual({ ok: true, value: { path: '/home/artist/bundles/mentor' } });
+    expect(await router.call('dialogs:pickFolder', { title: 'Choose a MENTOR bundle folder' })).toEqual({ ok: true, value: { path: chosen } });
     expect(await router.call('dialogs:pickFolder', { title: 'Again' })).toEqual({ ok: true, value: { path: null } });
     expect(titles).toEqual(['Choose a MENTOR bundle folder', 'Again']);
   });

@@ -137,6 +137,18 @@ class Attention(nn.Module):
         out = self.resid_dropout(self.wo(out.transpose(1, 2).reshape(b, s, d)))
         return out, k, v
 
+    def project_one_position(self, x: Tensor, rope: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor, Tensor]:
+        """x [R, 1, D] at one image position, rope from `decode_rope` -> (qg [R, KV, G, hd]: the
+        scaled queries grouped by their kv head, k [R, KV, 1, hd] rotated, v [R, KV, 1, hd])."""
+        heads, kv_heads, hd = self.n_head, self.kv_heads, self.head_dim
+        qkv = self.wqkv(x).reshape(-1, heads + 2 * kv_heads, 1, hd)    # [R, H + 2KV, 1, hd]
+        qk, v_new = qkv.split([heads + kv_heads, kv_heads], dim=1)
+        q, k_new = rotate_one_position(qk, *rope, heads + kv_heads, hd).split([heads, kv_heads], dim=1)
+        # GQA without repeating the cache: the `group` query heads of kv-head g become rows.
+        # The scale goes on q (hd values, not S scores); 1/8 for hd = 64 is exact either way.
+        qg = (q * hd**-0.5).reshape(-1, kv_heads, heads // kv_heads, hd)
+        return qg, k_new, v_new
+
     def decode(self, x: Tensor, rope: tuple[Tensor, Tensor], cache_k: Tensor, cache_v: Tensor,
                cache_bias: Tensor, row_k: Tensor | None,
                row_v: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
@@ -150,21 +162,15 @@ class Attention(nn.Module):
         row, so the cache is never written here: in ONNX a write copies it (85 MB for GPT-B).
         Reshapes use -1 for the rows so that the exported graph has no shape arithmetic.
         """
-        heads, kv_heads, hd = self.n_head, self.kv_heads, self.head_dim
-        qkv = self.wqkv(x).reshape(-1, heads + 2 * kv_heads, 1, hd)    # [R, H + 2KV, 1, hd]
-        qk, v_new = qkv.split([heads + kv_heads, kv_heads], dim=1)
-        q, k_new = rotate_one_position(qk, *rope, heads + kv_heads, hd).split([heads, kv_heads], dim=1)
+        qg, k_new, v_new = self.project_one_position(x, rope)
         keys = k_new if row_k is None else torch.cat([row_k, k_new], dim=2)    # [R, KV, j + 1, hd]
         values = v_new if row_v is None else torch.cat([row_v, v_new], dim=2)
-        # GQA without repeating the cache: the `group` query heads of kv-head g become rows.
-        # The scale goes on q (hd values, not S scores); 1/8 for hd = 64 is exact either way.
-        qg = (q * hd**-0.5).reshape(-1, kv_heads, heads // kv_heads, hd)  # [R, KV, G, hd]
         s_cache = torch.matmul(qg, cache_k.transpose(-1, -2)) + cache_bias.to(qg.dtype)  # [R, KV, G, S]
         s_row = torch.matmul(qg, keys.transpose(-1, -2))              # [R, KV, G, j + 1]
-        probs = torch.softmax(torch.cat([s_cache, s_row], dim=-1).float(), dim=-1).type_as(q)
+        probs = torch.softmax(torch.cat([s_cache, s_row], dim=-1).float(), dim=-1).type_as(qg)
         s = self.cache_len
         out = torch.matmul(probs[..., :s], cache_v) + torch.matmul(probs[..., s:], values)
-        out = self.resid_dropout(self.wo(out.reshape(-1, 1, heads * hd)))
+        out = self.resid_dropout(self.wo(out.reshape(-1, 1, self.n_head * self.head_dim)))
         return out, keys, values
 
 

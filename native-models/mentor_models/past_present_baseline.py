@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .gpt import GPT, rotate_one_position
+from .gpt import GPT
 from .sampler import sample_next_tensors
 
 
@@ -59,16 +59,11 @@ class PastPresentStep(nn.Module):
         presents: list[Tensor] = []
         for i, layer in enumerate(gpt.layers):
             attention = layer.attention
-            heads, kv_heads, hd = attention.n_head, attention.kv_heads, attention.head_dim
-            x = layer.attention_norm(h)
-            qkv = attention.wqkv(x).reshape(-1, heads + 2 * kv_heads, 1, hd)
-            qk, v_new = qkv.split([heads + kv_heads, kv_heads], dim=1)
-            q, k_new = rotate_one_position(qk, *rope, heads + kv_heads, hd).split([heads, kv_heads], dim=1)
+            qg, k_new, v_new = attention.project_one_position(layer.attention_norm(h), rope)
             keys = torch.cat([past[2 * i], k_new], dim=2)  # [R, KV, P + 1, hd]: the present
             values = torch.cat([past[2 * i + 1], v_new], dim=2)
-            qg = (q * hd**-0.5).reshape(-1, kv_heads, heads // kv_heads, hd)
-            probs = torch.softmax(torch.matmul(qg, keys.transpose(-1, -2)).float(), dim=-1).type_as(q)
-            out = attention.wo(torch.matmul(probs, values).reshape(-1, 1, heads * hd))
+            probs = torch.softmax(torch.matmul(qg, keys.transpose(-1, -2)).float(), dim=-1).type_as(qg)
+            out = attention.wo(torch.matmul(probs, values).reshape(-1, 1, attention.n_head * attention.head_dim))
             h = layer._ffn(h + out)
             presents += [keys, values]
         return (gpt._logits(h[:, 0]), *presents)
